@@ -1,0 +1,32 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "algorithm")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub package: Option<String>,
+    pub function: Option<String>,
+    pub script_filename: Option<String>,
+    pub docker_image: Option<String>,
+    pub description: Option<String>,
+    pub needs_gpu: Option<bool>,
+    #[sea_orm(column_type = "Json", nullable)]
+    pub valid_parameters: Option<Json>,
+    #[sea_orm(column_type = "Json")]
+    pub docker_parameters: Json,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::experiment::Entity")]
+    Experiment,
+}
+
+impl Related<super::experiment::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Experiment.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,52 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "experiment")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub dataset_id: i32,
+    pub name: Option<String>,
+    pub algorithm_id: Option<i32>,
+    pub description: Option<String>,
+    #[sea_orm(column_type = "Json", nullable)]
+    pub parameters: Option<Json>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::dataset::Entity",
+        from = "Column::DatasetId",
+        to = "super::dataset::Column::Id"
+    )]
+    Dataset,
+    #[sea_orm(
+        belongs_to = "super::algorithm::Entity",
+        from = "Column::AlgorithmId",
+        to = "super::algorithm::Column::Id"
+    )]
+    Algorithm,
+    #[sea_orm(has_many = "super::job::Entity")]
+    Job,
+}
+
+impl Related<super::dataset::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Dataset.def()
+    }
+}
+
+impl Related<super::algorithm::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Algorithm.def()
+    }
+}
+
+impl Related<super::job::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Job.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,62 @@
+//! Both job kinds share this table; `job_type` says which columns apply
+//! (`experiment_job`: experiment_id, parallel, enforce_cpus, gpus;
+//! `dataset_generation_job`: dataset_id, dataset_name, generator_type, parameters).
+
+use sea_orm::entity::prelude::*;
+
+use crate::enums::{JobErrorCode, JobStatus};
+
+pub const EXPERIMENT_JOB: &str = "experiment_job";
+pub const DATASET_GENERATION_JOB: &str = "dataset_generation_job";
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "job")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(column_name = "type")]
+    pub job_type: String,
+    pub start_time: DateTimeWithTimeZone,
+    pub end_time: Option<DateTimeWithTimeZone>,
+    pub container_id: Option<String>,
+    pub node_hostname: Option<String>,
+    pub status: JobStatus,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub log: Option<String>,
+    pub error_code: Option<JobErrorCode>,
+    pub experiment_id: Option<i32>,
+    pub parallel: Option<bool>,
+    pub enforce_cpus: Option<bool>,
+    pub gpus: Option<i32>,
+    pub dataset_id: Option<i32>,
+    pub dataset_name: Option<String>,
+    pub generator_type: Option<String>,
+    #[sea_orm(column_type = "Json", nullable)]
+    pub parameters: Option<Json>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::experiment::Entity",
+        from = "Column::ExperimentId",
+        to = "super::experiment::Column::Id"
+    )]
+    Experiment,
+    #[sea_orm(has_many = "super::result::Entity")]
+    Result,
+}
+
+impl Related<super::experiment::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Experiment.def()
+    }
+}
+
+impl Related<super::result::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Result.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

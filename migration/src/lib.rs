@@ -1,0 +1,23 @@
+//! Causeway's schema migrations.
+//!
+//! Migrations only ever touch Causeway's own tables in the `public` schema. User dataset tables
+//! (uploaded CSVs, generated datasets, the seeded example) live in the `causeway_data` schema and
+//! in user databases: no migration may create, alter or drop anything there, and operators must
+//! never run `Migrator::fresh` against a live database (it drops every table of the database).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_initial::Migration)]
+    }
+}
+
+/// Name of the schema that holds tables Causeway creates for user data (CSV uploads, generated
+/// datasets, examples). Created by the first migration, never altered by later ones.
+pub const DATA_SCHEMA: &str = "causeway_data";

@@ -1,0 +1,191 @@
+//! `JsonBody<T>`: a JSON request body validated the MPCSL way.
+//!
+//! poem-openapi's own `Json<T>` rejects a whole body on the first type error with a text reason.
+//! MPCSL's clients expect a 400 whose `message` maps every bad field to its messages, and unknown
+//! fields to be ignored. `JsonBody<T>` keeps `T`'s schema in the OpenAPI document (so generated
+//! clients know the shape) but parses with `T::from_json`, which reports field by field.
+
+use poem::{Request, RequestBody};
+use poem_openapi::{
+    impl_apirequest_for_payload,
+    payload::{ParsePayload, Payload},
+    registry::{MetaSchemaRef, Registry},
+    types::Type,
+};
+use serde_json::{Map, Value};
+
+use super::error::{ApiError, FieldErrors};
+
+/// A request body type that validates itself from raw JSON.
+pub trait FromJsonBody: Type + Sized {
+    fn from_json(object: &Map<String, Value>) -> Result<Self, FieldErrors>;
+}
+
+pub struct JsonBody<T>(pub T);
+
+impl<T: FromJsonBody> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        is_json_content_type(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: FromJsonBody + Send> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let object = read_json_object(request, body).await?;
+        T::from_json(&object)
+            .map(JsonBody)
+            .map_err(|fields| ApiError::invalid_fields(fields).into())
+    }
+}
+
+impl_apirequest_for_payload!(JsonBody<T>, T: FromJsonBody + Send);
+
+pub fn is_json_content_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Reads the body as one JSON object; anything else is a 400 that says what was wrong.
+pub async fn read_json_object(
+    request: &Request,
+    body: &mut RequestBody,
+) -> poem::Result<Map<String, Value>> {
+    use poem::FromRequest;
+    let bytes = Vec::<u8>::from_request(request, body).await?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(ApiError::bad_request("The request body must be a JSON object").into()),
+        Err(err) => {
+            Err(ApiError::bad_request(format!("The request body is not valid JSON: {err}")).into())
+        }
+    }
+}
+
+/// Field readers with marshmallow's rules and messages (api.md §0.2). Each returns `None` after
+/// recording a message when the value is unusable, so one pass reports every bad field.
+pub struct Fields<'a> {
+    object: &'a Map<String, Value>,
+    pub errors: FieldErrors,
+}
+
+pub const MISSING: &str = "Missing data for required field.";
+pub const NOT_NULL: &str = "Field may not be null.";
+
+impl<'a> Fields<'a> {
+    pub fn new(object: &'a Map<String, Value>) -> Self {
+        Fields {
+            object,
+            errors: FieldErrors::default(),
+        }
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.object.contains_key(key)
+    }
+
+    pub fn raw(&self, key: &str) -> Option<&'a Value> {
+        self.object.get(key)
+    }
+
+    /// A string that must be present, non-null and non-empty.
+    pub fn required_string(&mut self, key: &str) -> Option<String> {
+        match self.object.get(key) {
+            None => self.fail(key, MISSING),
+            Some(Value::Null) => self.fail(key, NOT_NULL),
+            Some(Value::String(s)) if s.is_empty() => {
+                self.fail(key, "Shorter than minimum length 1.")
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => self.fail(key, "Not a valid string."),
+        }
+    }
+
+    /// An optional string; absent and null are both `None`.
+    pub fn optional_string(&mut self, key: &str) -> Option<String> {
+        match self.object.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => self.fail(key, "Not a valid string."),
+        }
+    }
+
+    pub fn required_int(&mut self, key: &str) -> Option<i64> {
+        match self.object.get(key) {
+            None => self.fail(key, MISSING),
+            Some(Value::Null) => self.fail(key, NOT_NULL),
+            Some(value) => self.int_value(key, value),
+        }
+    }
+
+    pub fn optional_int(&mut self, key: &str) -> Option<i64> {
+        match self.object.get(key) {
+            None | Some(Value::Null) => None,
+            Some(value) => self.int_value(key, value),
+        }
+    }
+
+    pub fn optional_bool(&mut self, key: &str) -> Option<bool> {
+        match self.object.get(key) {
+            None | Some(Value::Null) => None,
+            Some(value) => match parse_bool(value) {
+                Some(b) => Some(b),
+                None => self.fail(key, "Not a valid boolean."),
+            },
+        }
+    }
+
+    /// An object that must be present and non-null.
+    pub fn required_object(&mut self, key: &str) -> Option<&'a Map<String, Value>> {
+        match self.object.get(key) {
+            None => self.fail(key, MISSING),
+            Some(Value::Null) => self.fail(key, NOT_NULL),
+            Some(Value::Object(map)) => Some(map),
+            Some(_) => self.fail(key, "Not a valid mapping type."),
+        }
+    }
+
+    fn int_value(&mut self, key: &str, value: &Value) -> Option<i64> {
+        match value {
+            Value::Number(n) if n.is_i64() => n.as_i64(),
+            Value::String(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse().ok(),
+            _ => self.fail(key, "Not a valid integer."),
+        }
+    }
+
+    pub fn fail<T>(&mut self, key: &str, message: &str) -> Option<T> {
+        self.errors.add(key, message);
+        None
+    }
+}
+
+/// marshmallow's Boolean (api.md §4.2): JSON booleans, 0/1 and `true`/`True`/`TRUE`/`t`/`T`/`1`
+/// with their false forms; anything else is not a boolean.
+pub fn parse_bool(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => match n.as_f64() {
+            Some(1.0) => Some(true),
+            Some(0.0) => Some(false),
+            _ => None,
+        },
+        Value::String(s) => match s.as_str() {
+            "true" | "True" | "TRUE" | "t" | "T" | "1" => Some(true),
+            "false" | "False" | "FALSE" | "f" | "F" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}

@@ -1,0 +1,164 @@
+//! The one error type of the REST API: every error is JSON `{"message": …}`.
+//!
+//! `message` is a string naming the problem, or (schema validation) a map from field name to a
+//! list of messages, as MPCSL's marshmallow schemas produce. Unexpected failures are logged with
+//! their whole cause chain and answered with an opaque 500.
+
+use poem::{IntoResponse, Response, http::StatusCode};
+use poem_openapi::{ApiResponse, Object, payload::Json};
+use serde_json::{Map, Value, json};
+
+#[derive(Debug, Clone, Object)]
+pub struct ErrorBody {
+    /// What went wrong: a sentence, or a map of field name → messages for invalid input.
+    pub message: Value,
+}
+
+#[derive(Debug, ApiResponse)]
+pub enum ApiError {
+    /// The request is invalid; nothing was changed.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// The caller may not do this (wrong upload token).
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// The object named in the path does not exist.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The request conflicts with the current state (e.g. the data behind a dataset changed).
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// An unexpected failure; details are in the server log.
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+fn body(message: Value) -> Json<ErrorBody> {
+    Json(ErrorBody { message })
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::BadRequest(body(Value::String(message.into())))
+    }
+
+    /// 400 with a field map, e.g. `{"alpha": ["Must be between 0.0 and 1.0."]}`.
+    pub fn invalid_fields(fields: FieldErrors) -> Self {
+        ApiError::BadRequest(body(fields.into_value()))
+    }
+
+    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
+        ApiError::NotFound(body(Value::String(format!("{what} {id} does not exist"))))
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        ApiError::Conflict(body(Value::String(message.into())))
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        ApiError::Forbidden(body(Value::String(message.into())))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn message(&self) -> &Value {
+        match self {
+            ApiError::BadRequest(b)
+            | ApiError::Forbidden(b)
+            | ApiError::NotFound(b)
+            | ApiError::Conflict(b)
+            | ApiError::Internal(b) => &b.message,
+        }
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(err: anyhow::Error) -> Self {
+        tracing::error!(error = format!("{err:#}"), "request failed");
+        ApiError::Internal(body(json!("Internal Server Error")))
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        anyhow::Error::new(err).into()
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        anyhow::Error::new(err).into()
+    }
+}
+
+/// Field-level validation messages, in the order the fields were checked.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Map<String, Value>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        let entry = self
+            .0
+            .entry(field.to_owned())
+            .or_insert_with(|| Value::Array(vec![]));
+        if let Value::Array(list) = entry {
+            list.push(Value::String(message.into()));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_value(self) -> Value {
+        Value::Object(self.0)
+    }
+
+    /// `Ok(())` when nothing was added, else the 400 error.
+    pub fn finish(self) -> ApiResult<()> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid_fields(self))
+        }
+    }
+}
+
+/// Turns any error poem or poem-openapi produced on its own (bad path segment, unsupported
+/// content type, unknown route, …) into the same JSON shape. Errors that already are an
+/// `ApiError` response pass through unchanged.
+pub async fn json_error(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let message = if status == StatusCode::NOT_FOUND {
+        "The requested URL was not found on the server. If you entered the URL manually please \
+         check your spelling and try again."
+            .to_owned()
+    } else if status == StatusCode::METHOD_NOT_ALLOWED {
+        "The method is not allowed for the requested URL.".to_owned()
+    } else {
+        err.to_string()
+    };
+    let status = if status.is_server_error() {
+        // poem's own 5xx (should not happen) are still reported as JSON, without internals.
+        tracing::error!(error = %err, "unhandled error");
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        status
+    };
+    poem::web::Json(json!({ "message": message }))
+        .with_status(status)
+        .into_response()
+}

@@ -1,0 +1,51 @@
+//! The REST API under `/api`: MPCSL's paths and JSON, one module per resource.
+
+pub mod algorithms;
+pub mod body;
+pub mod datasets;
+pub mod error;
+pub mod experiments;
+pub mod nodes;
+pub mod views;
+
+use poem_openapi::OpenApiService;
+
+pub type Apis = (
+    algorithms::AlgorithmsApi,
+    datasets::DatasetsApi,
+    experiments::ExperimentsApi,
+    nodes::NodesApi,
+);
+
+/// The OpenAPI service (also what `causeway openapi` prints). Handlers reach the shared state
+/// through poem's `Data` extractor, so the document can be produced without a database.
+pub fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (
+            algorithms::AlgorithmsApi,
+            datasets::DatasetsApi,
+            experiments::ExperimentsApi,
+            nodes::NodesApi,
+        ),
+        "Causeway API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "MPCSL-compatible REST API of Causeway: datasets, algorithms, experiments, jobs and \
+         results of causal structure learning. Every error is JSON `{\"message\": …}`.",
+    )
+    .server("/api")
+}
+
+/// Groups of operations in the OpenAPI document.
+#[derive(poem_openapi::Tags)]
+pub enum Tag {
+    /// The algorithm catalogue.
+    Algorithms,
+    /// Datasets (observation matrices), their data and metadata.
+    Datasets,
+    /// Experiments: an algorithm with parameters over a dataset.
+    Experiments,
+    /// Dataset columns as graph nodes.
+    Nodes,
+}

@@ -1,0 +1,254 @@
+//! Response shapes shared by several resources, exactly as MPCSL writes them (api.md §1).
+//!
+//! Each foreign key appears twice, as `<rel>_id` and as `<rel>` with the same id; every listed
+//! field is always present (`null` when unset); timestamps are ISO-8601 with an offset.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use entity::enums::{JobErrorCode, JobStatus};
+use poem_openapi::{Enum, Object};
+use serde_json::Value;
+
+/// A timestamp as MPCSL writes it: UTC, microseconds (omitted when zero, like Python's
+/// `isoformat`) and an explicit `+00:00`.
+pub fn iso(time: &DateTime<FixedOffset>) -> String {
+    let utc = time.with_timezone(&Utc);
+    if utc.timestamp_subsec_micros() == 0 {
+        utc.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+    } else {
+        utc.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Algorithm")]
+pub struct AlgorithmView {
+    pub id: i32,
+    pub package: Option<String>,
+    pub function: Option<String>,
+    pub script_filename: Option<String>,
+    pub docker_image: Option<String>,
+    pub description: Option<String>,
+    pub needs_gpu: Option<bool>,
+    /// Parameter schema: name → `{type, required?, minimum?, maximum?, values?, default?}`.
+    pub valid_parameters: Option<Value>,
+    pub docker_parameters: Value,
+}
+
+impl From<entity::algorithm::Model> for AlgorithmView {
+    fn from(m: entity::algorithm::Model) -> Self {
+        AlgorithmView {
+            id: m.id,
+            package: m.package,
+            function: m.function,
+            script_filename: m.script_filename,
+            docker_image: m.docker_image,
+            description: m.description,
+            needs_gpu: m.needs_gpu,
+            valid_parameters: m.valid_parameters,
+            docker_parameters: m.docker_parameters,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Dataset")]
+pub struct DatasetView {
+    pub id: i32,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub load_query: Option<String>,
+    pub data_source: String,
+    pub time_created: String,
+    pub content_hash: String,
+}
+
+impl From<entity::dataset::Model> for DatasetView {
+    fn from(m: entity::dataset::Model) -> Self {
+        DatasetView {
+            id: m.id,
+            name: m.name,
+            description: m.description,
+            load_query: m.load_query,
+            data_source: m.data_source,
+            time_created: iso(&m.time_created),
+            content_hash: m.content_hash,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Node")]
+pub struct NodeView {
+    pub id: i32,
+    pub name: Option<String>,
+    pub dataset_id: i32,
+    pub dataset: i32,
+}
+
+impl From<entity::node::Model> for NodeView {
+    fn from(m: entity::node::Model) -> Self {
+        NodeView {
+            id: m.id,
+            name: m.name,
+            dataset_id: m.dataset_id,
+            dataset: m.dataset_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Result")]
+pub struct ResultView {
+    pub id: i32,
+    pub job_id: i32,
+    pub job: i32,
+    pub start_time: String,
+    pub end_time: String,
+    pub execution_time: Option<f64>,
+    pub dataset_loading_time: Option<f64>,
+    pub meta_results: Option<Value>,
+}
+
+impl From<entity::result::Model> for ResultView {
+    fn from(m: entity::result::Model) -> Self {
+        ResultView {
+            id: m.id,
+            job_id: m.job_id,
+            job: m.job_id,
+            start_time: iso(&m.start_time),
+            end_time: iso(&m.end_time),
+            execution_time: m.execution_time,
+            dataset_loading_time: m.dataset_loading_time,
+            meta_results: m.meta_results,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "JobStatus", rename_all = "lowercase")]
+pub enum JobStatusView {
+    Waiting,
+    Running,
+    Done,
+    Error,
+    Cancelled,
+    Hidden,
+}
+
+impl From<JobStatus> for JobStatusView {
+    fn from(status: JobStatus) -> Self {
+        match status {
+            JobStatus::Waiting => JobStatusView::Waiting,
+            JobStatus::Running => JobStatusView::Running,
+            JobStatus::Done => JobStatusView::Done,
+            JobStatus::Error => JobStatusView::Error,
+            JobStatus::Cancelled => JobStatusView::Cancelled,
+            JobStatus::Hidden => JobStatusView::Hidden,
+        }
+    }
+}
+
+/// The base Job shape (api.md §1.8), whatever the job's kind.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Job")]
+pub struct JobView {
+    pub id: i32,
+    /// `experiment_job` or `dataset_generation_job`.
+    #[oai(rename = "type")]
+    pub job_type: String,
+    pub status: JobStatusView,
+    pub start_time: String,
+    pub end_time: Option<String>,
+    pub container_id: Option<String>,
+    pub node_hostname: Option<String>,
+    pub log: Option<String>,
+    /// -1 unschedulable, -2 image not found, -127 unknown failure.
+    pub error_code: Option<i32>,
+    /// The job's latest result.
+    pub result: Option<ResultView>,
+}
+
+impl JobView {
+    pub fn new(m: &entity::job::Model, result: Option<ResultView>) -> Self {
+        JobView {
+            id: m.id,
+            job_type: m.job_type.clone(),
+            status: m.status.into(),
+            start_time: iso(&m.start_time),
+            end_time: m.end_time.as_ref().map(iso),
+            container_id: m.container_id.clone(),
+            node_hostname: m.node_hostname.clone(),
+            log: m.log.clone(),
+            error_code: m.error_code.map(JobErrorCode::code),
+            result,
+        }
+    }
+}
+
+/// An experiment job: the base Job plus its experiment and scheduling options (api.md §1.9).
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ExperimentJob")]
+pub struct ExperimentJobView {
+    #[oai(flatten)]
+    pub job: JobView,
+    pub experiment_id: i32,
+    pub experiment: i32,
+    pub parallel: Option<bool>,
+    pub enforce_cpus: Option<bool>,
+    pub gpus: Option<i32>,
+}
+
+impl ExperimentJobView {
+    pub fn new(m: &entity::job::Model, result: Option<ResultView>) -> Self {
+        let experiment_id = m.experiment_id.unwrap_or_default();
+        ExperimentJobView {
+            job: JobView::new(m, result),
+            experiment_id,
+            experiment: experiment_id,
+            parallel: m.parallel,
+            enforce_cpus: m.enforce_cpus,
+            gpus: m.gpus,
+        }
+    }
+}
+
+/// Summary of the execution times of every result of an experiment (api.md §1.11).
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(rename = "ExecutionTimeStatistics")]
+pub struct ExecutionTimeStatistics {
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    pub median: f64,
+    pub lower_quantile: f64,
+    pub upper_quantile: f64,
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Experiment")]
+pub struct ExperimentView {
+    pub id: i32,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub dataset_id: i32,
+    pub dataset: i32,
+    pub algorithm_id: Option<i32>,
+    pub algorithm: Option<AlgorithmView>,
+    pub parameters: Option<Value>,
+    /// The job with the latest start time, hidden jobs included.
+    pub last_job: Option<ExperimentJobView>,
+    pub execution_time_statistics: Option<ExecutionTimeStatistics>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_written_like_python_isoformat_in_utc() {
+        let t = DateTime::parse_from_rfc3339("2021-01-07T17:12:38.902808+01:00").unwrap();
+        assert_eq!(iso(&t), "2021-01-07T16:12:38.902808+00:00");
+        let t = DateTime::parse_from_rfc3339("2021-01-07T16:12:38Z").unwrap();
+        assert_eq!(iso(&t), "2021-01-07T16:12:38+00:00");
+    }
+}

@@ -1,0 +1,103 @@
+//! One startup path for the HTTP server, used by `main` and by the tests.
+
+use std::{net::SocketAddr, path::Path};
+
+use poem::{
+    EndpointExt, IntoEndpoint, IntoResponse, Route, Server,
+    endpoint::StaticFilesEndpoint,
+    get, handler,
+    http::StatusCode,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    middleware::Tracing,
+    web::Data,
+};
+
+use crate::{
+    api::{self, error::json_error},
+    state::SharedState,
+};
+
+/// All HTTP routes: the REST API, its OpenAPI document and Swagger UI, health checks and the
+/// built frontend (when present).
+pub fn routes(state: SharedState) -> impl poem::Endpoint {
+    let service = api::service();
+    let spec = service.spec_endpoint();
+    let spec_again = service.spec_endpoint();
+    let swagger = service.swagger_ui();
+    let frontend_dir = state.config.frontend_dir.clone();
+    let mut route = Route::new()
+        .nest("/api", service.into_endpoint().catch_all_error(json_error))
+        .at("/api/openapi.json", spec)
+        .at("/swagger.json", spec_again)
+        .nest("/swagger", swagger)
+        .at("/healthz", get(healthz))
+        .at("/readyz", get(readyz));
+    if Path::new(&frontend_dir).join("index.html").exists() {
+        route = route.nest(
+            "/",
+            StaticFilesEndpoint::new(frontend_dir)
+                .index_file("index.html")
+                .fallback_to_index(),
+        );
+    }
+    route.data(state).with(Tracing)
+}
+
+#[handler]
+fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready when the database answers.
+#[handler]
+async fn readyz(state: Data<&SharedState>) -> poem::Response {
+    match sqlx::query("SELECT 1").execute(&state.pool).await {
+        Ok(_) => "ready".into_response(),
+        Err(err) => format!("database unreachable: {err}")
+            .with_status(StatusCode::SERVICE_UNAVAILABLE)
+            .into_response(),
+    }
+}
+
+/// A bound, not yet running HTTP server.
+pub struct App {
+    acceptor: TcpAcceptor,
+    address: SocketAddr,
+    state: SharedState,
+}
+
+impl App {
+    /// Binds the listen address from the configuration (port 0 picks a free port).
+    pub async fn bind(state: SharedState) -> anyhow::Result<App> {
+        let acceptor = TcpListener::bind(state.config.listen)
+            .into_acceptor()
+            .await?;
+        let address = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .ok_or_else(|| anyhow::anyhow!("the listener has no TCP address"))?;
+        Ok(App {
+            acceptor,
+            address,
+            state,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves until `shutdown` resolves.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        tracing::info!(address = %self.address, "HTTP server listening");
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(
+                routes(self.state),
+                shutdown,
+                Some(std::time::Duration::from_secs(10)),
+            )
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,203 @@
+//! The one typed configuration of every role: flags with environment fallbacks.
+//!
+//! Parsed once in `main` and passed down; nothing else reads the environment. Tests build a
+//! `Config` directly (see `Config::for_database`).
+
+use std::{fmt, net::SocketAddr, time::Duration};
+
+use clap::Args;
+
+/// Settings shared by every role.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Postgres URL of Causeway's own database (the system of record and the `postgres` source).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/causeway"
+    )]
+    pub database_url: Secret,
+
+    /// NATS server URL (JetStream must be enabled).
+    #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    pub nats_url: String,
+
+    /// Address the HTTP server listens on (port 0 picks a free port).
+    #[arg(long, env = "CAUSEWAY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Extra data sources as a JSON object, source name → connection URL
+    /// (`postgres://…` or `mysql://…`). The source `postgres` is always Causeway's own database.
+    #[arg(long, env = "CAUSEWAY_DATA_SOURCES", default_value = "{}", value_parser = parse_data_sources)]
+    pub data_sources: DataSourceUrls,
+
+    /// Statement timeout for dataset queries (user SQL), e.g. `60s`, `5m`, `500ms`.
+    #[arg(long, env = "CAUSEWAY_QUERY_TIMEOUT", default_value = "120s", value_parser = parse_duration)]
+    pub query_timeout: Duration,
+
+    /// Folder with the built frontend (served at `/`). Missing folder: the API still works.
+    #[arg(long, env = "CAUSEWAY_FRONTEND_DIR", default_value = "frontend/dist")]
+    pub frontend_dir: String,
+
+    /// Store uploaded separating sets (MPCSL's LOAD_SEPARATION_SET).
+    #[arg(long, env = "CAUSEWAY_LOAD_SEPARATION_SET", default_value_t = false, action = clap::ArgAction::Set)]
+    pub load_separation_set: bool,
+
+    /// Log format: `pretty` for people, `json` for log collectors.
+    #[arg(long, env = "CAUSEWAY_LOG_FORMAT", default_value = "pretty")]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Defaults for everything but the database: what tests and tools start from.
+    pub fn for_database(database_url: &str) -> Self {
+        Config {
+            database_url: Secret(database_url.to_owned()),
+            nats_url: "nats://127.0.0.1:4222".into(),
+            listen: "127.0.0.1:0".parse().expect("valid address"),
+            data_sources: DataSourceUrls::default(),
+            query_timeout: Duration::from_secs(120),
+            frontend_dir: "frontend/dist".into(),
+            load_separation_set: false,
+            log_format: LogFormat::Pretty,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A connection string whose `Debug` hides the password.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+/// Replaces the password of `scheme://user:password@host` with `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Configured remote data sources in configuration order.
+#[derive(Clone, Default)]
+pub struct DataSourceUrls(pub Vec<(String, String)>);
+
+impl fmt::Debug for DataSourceUrls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(name, url)| (name, redact_url(url))))
+            .finish()
+    }
+}
+
+fn parse_data_sources(text: &str) -> Result<DataSourceUrls, String> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|err| format!("CAUSEWAY_DATA_SOURCES is not JSON: {err}"))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err("CAUSEWAY_DATA_SOURCES must be a JSON object of name → URL".into());
+    };
+    let mut sources = Vec::with_capacity(map.len());
+    for (name, url) in map {
+        let serde_json::Value::String(url) = url else {
+            return Err(format!("data source {name:?}: the URL must be a string"));
+        };
+        if !(url.starts_with("postgres://")
+            || url.starts_with("postgresql://")
+            || url.starts_with("mysql://")
+            || url.starts_with("mariadb://"))
+        {
+            return Err(format!(
+                "data source {name:?}: only postgres:// and mysql:// URLs are supported"
+            ));
+        }
+        sources.push((name, url));
+    }
+    Ok(DataSourceUrls(sources))
+}
+
+/// Parses `250ms`, `30s`, `5m`, `1h` or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(split) => text.split_at(split),
+        None => (text, "s"),
+    };
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 30s or 500ms"))?;
+    let seconds = match unit {
+        "ms" => number / 1000.0,
+        "s" => number,
+        "m" => number * 60.0,
+        "h" => number * 3600.0,
+        _ => {
+            return Err(format!(
+                "{text:?}: unknown unit {unit:?} (use ms, s, m or h)"
+            ));
+        }
+    };
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("5m").unwrap(), Duration::from_secs(300));
+        assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
+        assert!(parse_duration("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn data_sources_keep_configuration_order_and_reject_unknown_schemes() {
+        let parsed =
+            parse_data_sources(r#"{"zeta": "mysql://root@h/db", "alpha": "postgres://h/db"}"#)
+                .unwrap();
+        let names: Vec<_> = parsed.0.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["zeta", "alpha"]);
+        assert!(parse_data_sources(r#"{"x": "sqlite://file"}"#).is_err());
+        assert!(parse_data_sources("[1]").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:pw@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

@@ -1,0 +1,14 @@
+//! Causeway: an MPCSL-compatible platform for running and comparing causal structure learning
+//! experiments. The binary (`main.rs`) is a thin CLI over this library; tests drive the same
+//! entry points (`app::App`, `db`, `seed`).
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod datasets;
+pub mod db;
+pub mod events;
+pub mod parameters;
+pub mod seed;
+pub mod state;
+pub mod telemetry;

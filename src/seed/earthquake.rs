@@ -1,0 +1,202 @@
+//! The Earthquake example (Pearl's burglary alarm network), sampled from its CPTs.
+
+use anyhow::Context;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
+use serde_json::json;
+
+use crate::{
+    datasets::{sources, store},
+    events::{Entity, Event, outbox},
+};
+use entity::{algorithm, dataset, experiment};
+
+pub const EARTHQUAKE_DATASET: &str = "Earthquake dataset";
+pub const EARTHQUAKE_TABLE: &str = "causeway_data.earthquake";
+const ROWS: usize = 10_000;
+const SEED: u64 = 20_261_128;
+const COLUMNS: [&str; 5] = ["Burglary", "Earthquake", "Alarm", "JohnCalls", "MaryCalls"];
+/// The true graph: (cause, effect).
+pub const GROUND_TRUTH: [(&str, &str); 4] = [
+    ("Burglary", "Alarm"),
+    ("Earthquake", "Alarm"),
+    ("Alarm", "JohnCalls"),
+    ("Alarm", "MaryCalls"),
+];
+
+/// SplitMix64: a tiny, well-mixed generator; the data only need to be reproducible.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next_f64(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn bernoulli(&mut self, p: f64) -> u8 {
+        u8::from(self.next_f64() < p)
+    }
+}
+
+/// Forward-samples the network (CPTs as published with bnlearn's `earthquake`).
+/// Rows are Burglary, Earthquake, Alarm, JohnCalls, MaryCalls as 0/1.
+pub fn sample(rows: usize, seed: u64) -> Vec<[u8; 5]> {
+    let mut rng = SplitMix64(seed);
+    (0..rows)
+        .map(|_| {
+            let burglary = rng.bernoulli(0.01);
+            let earthquake = rng.bernoulli(0.02);
+            let p_alarm = match (burglary, earthquake) {
+                (1, 1) => 0.95,
+                (1, 0) => 0.94,
+                (0, 1) => 0.29,
+                _ => 0.001,
+            };
+            let alarm = rng.bernoulli(p_alarm);
+            let john = rng.bernoulli(if alarm == 1 { 0.90 } else { 0.05 });
+            let mary = rng.bernoulli(if alarm == 1 { 0.70 } else { 0.01 });
+            [burglary, earthquake, alarm, john, mary]
+        })
+        .collect()
+}
+
+/// Creates the table, the dataset with its ground truth and the "Earthquake experiment",
+/// unless the dataset already exists.
+pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    let load_query = format!("SELECT * FROM {EARTHQUAKE_TABLE}");
+    let existing = dataset::Entity::find()
+        .filter(dataset::Column::Name.eq(EARTHQUAKE_DATASET))
+        .filter(dataset::Column::LoadQuery.eq(load_query.as_str()))
+        .one(db)
+        .await?;
+    if existing.is_some() {
+        tracing::info!("earthquake example already present");
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE TABLE IF NOT EXISTS {EARTHQUAKE_TABLE} ({})",
+        COLUMNS
+            .map(|c| format!("\"{c}\" integer NOT NULL"))
+            .join(", ")
+    )))
+    .execute(&mut *tx)
+    .await?;
+    let present: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM {EARTHQUAKE_TABLE}"
+    )))
+    .fetch_one(&mut *tx)
+    .await?;
+    if present == 0 {
+        let mut csv = String::with_capacity(ROWS * 10);
+        for row in sample(ROWS, SEED) {
+            let line: Vec<String> = row.iter().map(u8::to_string).collect();
+            csv.push_str(&line.join(","));
+            csv.push('\n');
+        }
+        let mut copy = tx
+            .copy_in_raw(&format!(
+                "COPY {EARTHQUAKE_TABLE} FROM STDIN WITH (FORMAT csv)"
+            ))
+            .await?;
+        copy.send(csv.into_bytes()).await?;
+        copy.finish().await?;
+    }
+    let info = sources::pg_inspect(&mut tx, &load_query).await?;
+    let dataset_id = store::insert_dataset(
+        &mut tx,
+        &store::NewDataset {
+            name: Some(EARTHQUAKE_DATASET),
+            description: Some(
+                "Pearl's burglary alarm network: 10,000 samples of 5 binary variables",
+            ),
+            load_query: &load_query,
+            data_source: sources::OWN_SOURCE,
+        },
+        &info,
+    )
+    .await?;
+    let (causes, effects): (Vec<&str>, Vec<&str>) = GROUND_TRUTH.iter().copied().unzip();
+    sqlx::query(
+        "INSERT INTO edge (from_node_id, to_node_id, is_ground_truth) \
+         SELECT f.id, t.id, true FROM unnest($2::varchar[], $3::varchar[]) AS g(cause, effect) \
+         JOIN node f ON f.dataset_id = $1 AND f.name = g.cause \
+         JOIN node t ON t.dataset_id = $1 AND t.name = g.effect",
+    )
+    .bind(dataset_id)
+    .bind(&causes)
+    .bind(&effects)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
+    let pc = algorithm::Entity::find()
+        .filter(algorithm::Column::Package.eq("pcalg"))
+        .filter(algorithm::Column::Function.eq("pc"))
+        .one(db)
+        .await?
+        .context("the catalogue has no pcalg/pc entry")?;
+    let parameters = json!({"alpha": 0.01, "cores": 1, "independence_test": "binCI", "verbose": 1});
+    let experiment = experiment::ActiveModel {
+        dataset_id: Set(dataset_id),
+        name: Set(Some("Earthquake experiment".into())),
+        algorithm_id: Set(Some(pc.id)),
+        description: Set(Some(
+            "PC with the binary conditional-independence test".into(),
+        )),
+        parameters: Set(Some(parameters.clone())),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    crate::db::write_ordered_json(
+        db,
+        crate::db::OrderedJsonColumn::ExperimentParameters,
+        experiment.id,
+        &parameters,
+    )
+    .await?;
+    outbox::record(
+        db,
+        &[Event::new(
+            Entity::Experiment,
+            experiment.id,
+            "created",
+            json!({ "id": experiment.id, "dataset_id": dataset_id }),
+        )],
+    )
+    .await?;
+    tracing::info!(
+        dataset_id,
+        experiment_id = experiment.id,
+        "earthquake example seeded"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_are_reproducible_and_follow_the_cpts() {
+        let rows = sample(ROWS, SEED);
+        assert_eq!(rows, sample(ROWS, SEED));
+        let rate = |f: &dyn Fn(&[u8; 5]) -> bool| {
+            rows.iter().filter(|r| f(r)).count() as f64 / ROWS as f64
+        };
+        // P(Burglary) = 0.01, P(Earthquake) = 0.02; P(Alarm) ≈ 0.0252 (marginalised CPT).
+        assert!((rate(&|r| r[0] == 1) - 0.01).abs() < 0.005);
+        assert!((rate(&|r| r[1] == 1) - 0.02).abs() < 0.007);
+        assert!((rate(&|r| r[2] == 1) - 0.0252).abs() < 0.01);
+        // JohnCalls given Alarm ≈ 0.9.
+        let alarms: Vec<_> = rows.iter().filter(|r| r[2] == 1).collect();
+        let john = alarms.iter().filter(|r| r[3] == 1).count() as f64 / alarms.len() as f64;
+        assert!((john - 0.9).abs() < 0.1, "P(JohnCalls | Alarm) = {john}");
+    }
+}

@@ -1,0 +1,116 @@
+//! `causeway seed`: the algorithm catalogue and the Earthquake example. Idempotent.
+//!
+//! The catalogue is the versioned file `src/seed/algorithms.json`, upserted by
+//! (package, function). The Earthquake data are sampled here, with a fixed seed, from the
+//! network's published conditional probability tables: the project makes its own data.
+
+mod earthquake;
+
+use anyhow::Context;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, TryIntoModel,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use entity::algorithm;
+
+pub use earthquake::{EARTHQUAKE_DATASET, EARTHQUAKE_TABLE, seed_earthquake};
+
+const CATALOGUE: &str = include_str!("algorithms.json");
+
+#[derive(Debug, Deserialize)]
+struct Catalogue {
+    version: u32,
+    algorithms: Vec<CatalogueEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CatalogueEntry {
+    package: String,
+    function: String,
+    script_filename: Option<String>,
+    docker_image: Option<String>,
+    description: Option<String>,
+    needs_gpu: Option<bool>,
+    valid_parameters: Value,
+    #[serde(default)]
+    docker_parameters: Option<Value>,
+}
+
+/// Seeds everything; safe to run any number of times.
+pub async fn run(db: &DatabaseConnection, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    let (inserted, updated) = seed_catalogue(db).await?;
+    tracing::info!(inserted, updated, "algorithm catalogue seeded");
+    seed_earthquake(db, pool).await?;
+    Ok(())
+}
+
+/// Inserts new catalogue entries and updates existing ones, keyed by (package, function).
+pub async fn seed_catalogue(db: &DatabaseConnection) -> anyhow::Result<(usize, usize)> {
+    let catalogue: Catalogue =
+        serde_json::from_str(CATALOGUE).context("parsing src/seed/algorithms.json")?;
+    tracing::debug!(version = catalogue.version, "catalogue file");
+    let (mut inserted, mut updated) = (0, 0);
+    for entry in catalogue.algorithms {
+        let existing = algorithm::Entity::find()
+            .filter(algorithm::Column::Package.eq(entry.package.as_str()))
+            .filter(algorithm::Column::Function.eq(entry.function.as_str()))
+            .one(db)
+            .await?;
+        let mut model = match existing {
+            Some(model) => {
+                updated += 1;
+                model.into_active_model()
+            }
+            None => {
+                inserted += 1;
+                algorithm::ActiveModel {
+                    package: Set(Some(entry.package.clone())),
+                    ..Default::default()
+                }
+            }
+        };
+        model.function = Set(Some(entry.function));
+        model.script_filename = Set(entry.script_filename);
+        model.docker_image = Set(entry.docker_image);
+        model.description = Set(entry.description);
+        model.needs_gpu = Set(entry.needs_gpu);
+        model.valid_parameters = Set(Some(entry.valid_parameters.clone()));
+        model.docker_parameters = Set(entry.docker_parameters.unwrap_or_else(|| json!({})));
+        let saved = model.save(db).await?;
+        let id = saved.try_into_model()?.id;
+        crate::db::write_ordered_json(
+            db,
+            crate::db::OrderedJsonColumn::AlgorithmValidParameters,
+            id,
+            &entry.valid_parameters,
+        )
+        .await?;
+    }
+    Ok((inserted, updated))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::error::FieldErrors;
+
+    #[test]
+    fn every_catalogue_schema_is_valid() {
+        let catalogue: Catalogue = serde_json::from_str(CATALOGUE).unwrap();
+        assert!(catalogue.algorithms.len() >= 8);
+        for entry in &catalogue.algorithms {
+            let mut errors = FieldErrors::default();
+            crate::parameters::check_schema(&entry.valid_parameters, &mut errors);
+            assert!(
+                errors.is_empty(),
+                "{}/{}: {:?}",
+                entry.package,
+                entry.function,
+                errors
+            );
+        }
+    }
+}

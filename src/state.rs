@@ -1,0 +1,43 @@
+//! What request handlers share: database handles, data sources and configuration.
+
+use std::sync::Arc;
+
+use sea_orm::{DatabaseConnection, SqlxPostgresConnector};
+use sqlx::{PgPool, postgres::PgPoolOptions};
+
+use crate::{config::Config, datasets::DataSources};
+
+pub struct AppState {
+    /// sea-orm over the same pool as `pool`.
+    pub db: DatabaseConnection,
+    /// The raw pool, for COPY and aggregate queries.
+    pub pool: PgPool,
+    pub sources: DataSources,
+    pub config: Config,
+}
+
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    /// Connects to Causeway's database (no migrations; see `causeway migrate`).
+    pub async fn connect(config: Config) -> anyhow::Result<SharedState> {
+        use anyhow::Context;
+        let pool = PgPoolOptions::new()
+            .max_connections(32)
+            .connect(config.database_url.expose())
+            .await
+            .with_context(|| format!("connecting to the database {:?}", config.database_url))?;
+        Self::from_pool(pool, config)
+    }
+
+    pub fn from_pool(pool: PgPool, config: Config) -> anyhow::Result<SharedState> {
+        let db = SqlxPostgresConnector::from_sqlx_postgres_pool(pool.clone());
+        let sources = DataSources::new(pool.clone(), &config)?;
+        Ok(Arc::new(AppState {
+            db,
+            pool,
+            sources,
+            config,
+        }))
+    }
+}

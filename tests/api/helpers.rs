@@ -1,0 +1,188 @@
+//! `spawn_app`: a migrated database of its own and a server on a free port, started exactly as
+//! `causeway api` starts it.
+
+use std::future::Future;
+
+use causeway::{app::App, config::Config, db, state::AppState};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
+use sqlx::{Connection, PgConnection, PgPool};
+
+/// Server-level Postgres URL; tests create and drop their own databases there.
+pub fn admin_url() -> String {
+    std::env::var("CAUSEWAY_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn database_url(name: &str) -> String {
+    let admin = admin_url();
+    let (server, _) = admin.rsplit_once('/').expect("admin URL names a database");
+    format!("{server}/{name}")
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub pool: PgPool,
+    pub state: causeway::state::SharedState,
+    database: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let database = format!("causeway_test_{}", uuid::Uuid::new_v4().simple());
+    let url = database_url(&database);
+    db::ensure_database(&url)
+        .await
+        .expect("creating the test database");
+    let mut config = Config::for_database(&url);
+    configure(&mut config);
+    let state = AppState::connect(config).await.expect("connecting");
+    db::migrate(&state.db).await.expect("migrating");
+    let app = App::bind(state.clone()).await.expect("binding");
+    let base = format!("http://{}", app.address());
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        base,
+        client: Client::new(),
+        pool: state.pool.clone(),
+        state,
+        database,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
+    pub async fn seed(&self) {
+        causeway::seed::run(&self.state.db, &self.pool)
+            .await
+            .expect("seeding");
+    }
+
+    /// Runs SQL in this test's database.
+    pub async fn sql(&self, statement: &str) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
+            .execute(&self.pool)
+            .await
+            .expect("test SQL");
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+            .fetch_one(&self.pool)
+            .await
+            .expect("count")
+    }
+
+    /// A dataset over a fresh table `name` with the given columns SQL and rows.
+    pub async fn dataset_over(&self, table: &str, definition: &str, rows: &str) -> Value {
+        self.sql(&format!(
+            "CREATE TABLE {table} ({definition}); INSERT INTO {table} VALUES {rows};"
+        ))
+        .await;
+        let response = self
+            .post_json(
+                "/api/datasets",
+                &serde_json::json!({"name": table, "load_query": format!("SELECT * FROM {table}")}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "creating dataset over {table}"
+        );
+        response.json().await.expect("dataset JSON")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let database = self.database.clone();
+        // Best effort: the test runtime is gone, so use a short-lived one on another thread.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let mut conn = PgConnection::connect(&admin_url()).await.ok()?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await
+                .ok()
+            })
+        })
+        .join();
+    }
+}
+
+/// Asserts the status and returns the JSON body.
+pub async fn expect_json(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("body is not JSON ({err}): {text}"))
+}
+
+/// Asserts a JSON error with a `message` and returns the message.
+pub async fn expect_error(response: Response, status: StatusCode) -> Value {
+    let body = expect_json(response, status).await;
+    body.get("message")
+        .cloned()
+        .unwrap_or_else(|| panic!("no message in {body}"))
+}
+
+/// Waits for a condition with a deadline instead of sleeping a fixed time.
+#[allow(dead_code)]
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the REST API against the real Postgres (and MariaDB for remote sources).
+//! Each test gets its own database, so they run in parallel and repeatedly.
+
+mod algorithms;
+mod datasets;
+mod experiments;
+mod helpers;
+mod remote_sources;
+mod seed;
+mod uploads;
