@@ -30,17 +30,14 @@ pub fn routes(state: SharedState) -> impl poem::Endpoint {
         .at("/api/openapi.json", spec)
         .at("/swagger.json", spec_again)
         .nest("/swagger", swagger)
+        .at("/ws", get(crate::api::ws::ws))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz));
     if Path::new(&frontend_dir).join("index.html").exists() {
-        route = route.nest(
-            "/",
-            StaticFilesEndpoint::new(frontend_dir)
-                .index_file("index.html")
-                .fallback_to_index(),
-        );
+        route = route
+            .nest("/", StaticFilesEndpoint::new(frontend_dir).index_file("index.html").fallback_to_index());
     }
-    route.data(state).with(Tracing)
+    route.before(crate::collector::token::strip_token_prefix).data(state).with(Tracing)
 }
 
 #[handler]
@@ -69,23 +66,22 @@ pub struct App {
 impl App {
     /// Binds the listen address from the configuration (port 0 picks a free port).
     pub async fn bind(state: SharedState) -> anyhow::Result<App> {
-        let acceptor = TcpListener::bind(state.config.listen)
-            .into_acceptor()
-            .await?;
+        let acceptor = TcpListener::bind(state.config.listen).into_acceptor().await?;
         let address = acceptor
             .local_addr()
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .ok_or_else(|| anyhow::anyhow!("the listener has no TCP address"))?;
-        Ok(App {
-            acceptor,
-            address,
-            state,
-        })
+        Ok(App { acceptor, address, state })
     }
 
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// The same listener with other state (tests point executors at the bound address).
+    pub fn from_parts(app: App, state: SharedState) -> App {
+        App { state, ..app }
     }
 
     /// Serves until `shutdown` resolves.
@@ -100,4 +96,25 @@ impl App {
             .await?;
         Ok(())
     }
+}
+
+/// Background work every role runs: the outbox relay (safe in several processes: rows are
+/// claimed with SKIP LOCKED and deduplicated by JetStream) and the websocket event feed.
+pub fn spawn_event_tasks(state: &SharedState) {
+    let relay =
+        crate::events::relay::Relay::new(state.pool.clone(), state.nats.clone(), state.config.clone());
+    tokio::spawn(relay.run());
+    tokio::spawn(state.notifier.clone().follow(state.nats.clone(), state.config.clone()));
+}
+
+/// Starts the scheduler with the configured launcher.
+pub fn spawn_scheduler(state: &SharedState) -> anyhow::Result<std::sync::Arc<crate::scheduler::Scheduler>> {
+    use crate::{config::LauncherKind, launcher::local::LocalLauncher};
+    let launcher: std::sync::Arc<dyn crate::launcher::Launcher> = match state.config.launcher {
+        LauncherKind::Local => std::sync::Arc::new(LocalLauncher::new(&state.config.work_dir)?),
+        LauncherKind::Kubernetes => anyhow::bail!("the kubernetes launcher is not available yet"),
+    };
+    let scheduler = crate::scheduler::Scheduler::new(state.pool.clone(), launcher, state.config.clone());
+    tokio::spawn(scheduler.clone().run(Some(state.nats.clone())));
+    Ok(scheduler)
 }

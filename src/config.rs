@@ -11,11 +11,7 @@ use clap::Args;
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Postgres URL of Causeway's own database (the system of record and the `postgres` source).
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "postgres://postgres@127.0.0.1:5432/causeway"
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/causeway")]
     pub database_url: Secret,
 
     /// NATS server URL (JetStream must be enabled).
@@ -46,6 +42,36 @@ pub struct Config {
     /// Log format: `pretty` for people, `json` for log collectors.
     #[arg(long, env = "CAUSEWAY_LOG_FORMAT", default_value = "pretty")]
     pub log_format: LogFormat,
+
+    /// First token of every NATS subject and of the JetStream stream name: events go to
+    /// `<prefix>.events.<entity>.<id>.<what>` in stream `<PREFIX>_EVENTS`.
+    #[arg(long, env = "CAUSEWAY_NATS_PREFIX", default_value = "causeway", value_parser = parse_subject_token)]
+    pub nats_prefix: String,
+
+    /// How often the scheduler looks for waiting jobs even without a `job.created` event.
+    #[arg(long, env = "CAUSEWAY_SCHEDULER_POLL", default_value = "5s", value_parser = parse_duration)]
+    pub scheduler_poll: Duration,
+
+    /// Where algorithm runs happen: `local` (child processes) or `kubernetes`.
+    #[arg(long, env = "CAUSEWAY_LAUNCHER", default_value = "local")]
+    pub launcher: LauncherKind,
+
+    /// host[:port] under which executors reach the collector (passed as `--api_host`).
+    /// Default: the listen address.
+    #[arg(long, env = "CAUSEWAY_API_HOST")]
+    pub api_host: Option<String>,
+
+    /// Refuse executor uploads that do not carry their job's token (`/t/<token>/api/…`).
+    #[arg(long, env = "CAUSEWAY_REQUIRE_UPLOAD_TOKEN", default_value_t = false, action = clap::ArgAction::Set)]
+    pub require_upload_token: bool,
+
+    /// Stop and fail runs that take longer than this (e.g. `2h`); unset: no limit.
+    #[arg(long, env = "CAUSEWAY_JOB_TIMEOUT", value_parser = parse_duration)]
+    pub job_timeout: Option<Duration>,
+
+    /// Folder for the local launcher's run logs.
+    #[arg(long, env = "CAUSEWAY_WORK_DIR", default_value = "/tmp/causeway-runs")]
+    pub work_dir: String,
 }
 
 impl Config {
@@ -60,8 +86,43 @@ impl Config {
             frontend_dir: "frontend/dist".into(),
             load_separation_set: false,
             log_format: LogFormat::Pretty,
+            nats_prefix: "causeway".into(),
+            scheduler_poll: Duration::from_secs(5),
+            launcher: LauncherKind::Local,
+            api_host: None,
+            require_upload_token: false,
+            job_timeout: None,
+            work_dir: std::env::temp_dir().join("causeway-runs").to_string_lossy().into_owned(),
         }
     }
+}
+
+impl Config {
+    /// Subject prefix of lifecycle events, e.g. `causeway.events`.
+    pub fn events_prefix(&self) -> String {
+        format!("{}.events", self.nats_prefix)
+    }
+
+    /// Name of the JetStream stream that keeps the events, e.g. `CAUSEWAY_EVENTS`.
+    pub fn events_stream(&self) -> String {
+        format!("{}_EVENTS", self.nats_prefix.to_uppercase())
+    }
+
+    /// Subject of a request/reply command answered by the scheduler, e.g. `causeway.rpc.nodes`.
+    pub fn rpc_subject(&self, command: &str) -> String {
+        format!("{}.rpc.{command}", self.nats_prefix)
+    }
+
+    /// What executors are told to use as `--api_host` (before the token is added).
+    pub fn executor_api_host(&self) -> String {
+        self.api_host.clone().unwrap_or_else(|| self.listen.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LauncherKind {
+    Local,
+    Kubernetes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -113,15 +174,13 @@ pub struct DataSourceUrls(pub Vec<(String, String)>);
 
 impl fmt::Debug for DataSourceUrls {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.0.iter().map(|(name, url)| (name, redact_url(url))))
-            .finish()
+        f.debug_map().entries(self.0.iter().map(|(name, url)| (name, redact_url(url)))).finish()
     }
 }
 
 fn parse_data_sources(text: &str) -> Result<DataSourceUrls, String> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|err| format!("CAUSEWAY_DATA_SOURCES is not JSON: {err}"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|err| format!("CAUSEWAY_DATA_SOURCES is not JSON: {err}"))?;
     let serde_json::Value::Object(map) = value else {
         return Err("CAUSEWAY_DATA_SOURCES must be a JSON object of name → URL".into());
     };
@@ -135,13 +194,19 @@ fn parse_data_sources(text: &str) -> Result<DataSourceUrls, String> {
             || url.starts_with("mysql://")
             || url.starts_with("mariadb://"))
         {
-            return Err(format!(
-                "data source {name:?}: only postgres:// and mysql:// URLs are supported"
-            ));
+            return Err(format!("data source {name:?}: only postgres:// and mysql:// URLs are supported"));
         }
         sources.push((name, url));
     }
     Ok(DataSourceUrls(sources))
+}
+
+fn parse_subject_token(text: &str) -> Result<String, String> {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("{text:?}: use letters, digits, '_' or '-' (one NATS subject token)"))
+    }
 }
 
 /// Parses `250ms`, `30s`, `5m`, `1h` or a bare number of seconds.
@@ -151,18 +216,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         Some(split) => text.split_at(split),
         None => (text, "s"),
     };
-    let number: f64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration such as 30s or 500ms"))?;
+    let number: f64 =
+        number.parse().map_err(|_| format!("{text:?} is not a duration such as 30s or 500ms"))?;
     let seconds = match unit {
         "ms" => number / 1000.0,
         "s" => number,
         "m" => number * 60.0,
         "h" => number * 3600.0,
         _ => {
-            return Err(format!(
-                "{text:?}: unknown unit {unit:?} (use ms, s, m or h)"
-            ));
+            return Err(format!("{text:?}: unknown unit {unit:?} (use ms, s, m or h)"));
         }
     };
     Ok(Duration::from_secs_f64(seconds))
@@ -184,8 +246,7 @@ mod tests {
     #[test]
     fn data_sources_keep_configuration_order_and_reject_unknown_schemes() {
         let parsed =
-            parse_data_sources(r#"{"zeta": "mysql://root@h/db", "alpha": "postgres://h/db"}"#)
-                .unwrap();
+            parse_data_sources(r#"{"zeta": "mysql://root@h/db", "alpha": "postgres://h/db"}"#).unwrap();
         let names: Vec<_> = parsed.0.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["zeta", "alpha"]);
         assert!(parse_data_sources(r#"{"x": "sqlite://file"}"#).is_err());
@@ -194,10 +255,7 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://u:pw@h:5432/db"),
-            "postgres://u:***@h:5432/db"
-        );
+        assert_eq!(redact_url("postgres://u:pw@h:5432/db"), "postgres://u:***@h:5432/db");
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
     }
 }

@@ -29,11 +29,10 @@ pub async fn ensure_database(url: &str) -> anyhow::Result<()> {
     let mut conn = PgConnection::connect(&maintenance)
         .await
         .with_context(|| format!("connecting to {}", crate::config::redact_url(&maintenance)))?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(&name)
-            .fetch_one(&mut conn)
-            .await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut conn)
+        .await?;
     if !exists {
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}")))
@@ -48,9 +47,7 @@ pub async fn ensure_database(url: &str) -> anyhow::Result<()> {
 
 /// Applies pending migrations. Never `fresh`: that would drop user dataset tables.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None)
-        .await
-        .context("applying migrations")?;
+    Migrator::up(db, None).await.context("applying migrations")?;
     Ok(())
 }
 
@@ -62,10 +59,7 @@ mod tests {
     fn the_maintenance_url_keeps_server_and_options() {
         assert_eq!(
             maintenance_url("postgres://u@h:5432/causeway?sslmode=disable").unwrap(),
-            (
-                "postgres://u@h:5432/postgres?sslmode=disable".into(),
-                "causeway".into()
-            )
+            ("postgres://u@h:5432/postgres?sslmode=disable".into(), "causeway".into())
         );
         assert!(maintenance_url("postgres://u@h:5432").is_err());
     }

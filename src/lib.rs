@@ -4,11 +4,15 @@
 
 pub mod api;
 pub mod app;
+pub mod collector;
 pub mod config;
 pub mod datasets;
 pub mod db;
 pub mod events;
+pub mod launcher;
+pub mod lifecycle;
 pub mod parameters;
+pub mod scheduler;
 pub mod seed;
 pub mod state;
 pub mod telemetry;

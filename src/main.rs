@@ -2,14 +2,16 @@
 
 use clap::{Parser, Subcommand};
 
-use causeway::{app::App, config::Config, db, seed, state::AppState, telemetry};
+use causeway::{
+    app::{self, App},
+    config::Config,
+    db, seed,
+    state::AppState,
+    telemetry,
+};
 
 #[derive(Parser)]
-#[command(
-    name = "causeway",
-    version,
-    about = "Run and compare causal structure learning experiments"
-)]
+#[command(name = "causeway", version, about = "Run and compare causal structure learning experiments")]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -55,17 +57,21 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::connect(config).await?;
             db::migrate(&state.db).await?;
             seed::run(&state.db, &state.pool).await?;
+            app::spawn_event_tasks(&state);
+            app::spawn_scheduler(&state)?;
             serve(state).await
         }
         Command::Api | Command::Collector => {
             let state = AppState::connect(config).await?;
+            app::spawn_event_tasks(&state);
             serve(state).await
         }
         Command::Scheduler => {
-            let _state = AppState::connect(config).await?;
-            tracing::warn!("the scheduler role has no work yet; waiting for shutdown");
-            shutdown_signal().await;
-            Ok(())
+            let state = AppState::connect(config).await?;
+            app::spawn_event_tasks(&state);
+            app::spawn_scheduler(&state)?;
+            // Health endpoints and the same routes, so probes work on every role.
+            serve(state).await
         }
         Command::Migrate => {
             db::ensure_database(config.database_url.expose()).await?;

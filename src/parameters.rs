@@ -30,19 +30,13 @@ pub fn check_schema(schema: &Value, errors: &mut FieldErrors) {
             continue;
         };
         if descriptor.get("required").is_some_and(|r| !r.is_boolean()) {
-            errors.add(
-                FIELD,
-                format!("Field `required` must be bool for key {key}"),
-            );
+            errors.add(FIELD, format!("Field `required` must be bool for key {key}"));
         }
         match kind {
             "enum" => match descriptor.get("values") {
                 Some(Value::Array(values)) => {
                     if !values.iter().all(Value::is_string) {
-                        errors.add(
-                            FIELD,
-                            format!("Field `values` must be list of strings for key {key}"),
-                        );
+                        errors.add(FIELD, format!("Field `values` must be list of strings for key {key}"));
                     }
                 }
                 _ => errors.add(FIELD, format!("Field `values` must be list for key {key}")),
@@ -58,10 +52,7 @@ pub fn check_schema(schema: &Value, errors: &mut FieldErrors) {
                     };
                     if !right_type {
                         let class = if kind == "int" { "int" } else { "float" };
-                        errors.add(
-                            FIELD,
-                            format!("Field `{bound}` must be <class '{class}'> for key {key}"),
-                        );
+                        errors.add(FIELD, format!("Field `{bound}` must be <class '{class}'> for key {key}"));
                     }
                 }
             }
@@ -82,14 +73,8 @@ pub fn coerce_parameters(
     let empty = Map::new();
     let schema = schema.and_then(Value::as_object).unwrap_or(&empty);
     for (key, descriptor) in schema {
-        let required = descriptor
-            .get("required")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let kind = descriptor
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("str");
+        let required = descriptor.get("required").and_then(Value::as_bool).unwrap_or(false);
+        let kind = descriptor.get("type").and_then(Value::as_str).unwrap_or("str");
         let value = match given.get(key) {
             None if required => {
                 errors.add(key, "Missing data for required field.");
@@ -109,11 +94,7 @@ pub fn coerce_parameters(
             Err(message) => errors.add(key, message),
         }
     }
-    if errors.is_empty() {
-        Ok(coerced)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(coerced) } else { Err(errors) }
 }
 
 fn coerce_value(kind: &str, descriptor: &Value, value: &Value) -> Result<Value, String> {
@@ -126,9 +107,7 @@ fn coerce_value(kind: &str, descriptor: &Value, value: &Value) -> Result<Value, 
         "enum" => {
             let allowed = descriptor.get("values").and_then(Value::as_array);
             match value {
-                Value::String(s) if allowed.is_some_and(|v| v.iter().any(|a| a == s)) => {
-                    Ok(value.clone())
-                }
+                Value::String(s) if allowed.is_some_and(|v| v.iter().any(|a| a == s)) => Ok(value.clone()),
                 _ => Err("Not a valid choice.".into()),
             }
         }
@@ -140,13 +119,9 @@ fn coerce_value(kind: &str, descriptor: &Value, value: &Value) -> Result<Value, 
         "float" => {
             let x = as_float(value).ok_or("Not a valid number.")?;
             check_bounds(x, descriptor, |b| b.as_f64().map(python_float))?;
-            Number::from_f64(x)
-                .map(Value::Number)
-                .ok_or_else(|| "Not a valid number.".into())
+            Number::from_f64(x).map(Value::Number).ok_or_else(|| "Not a valid number.".into())
         }
-        "bool" => parse_bool(value)
-            .map(Value::Bool)
-            .ok_or_else(|| "Not a valid boolean.".into()),
+        "bool" => parse_bool(value).map(Value::Bool).ok_or_else(|| "Not a valid boolean.".into()),
         _ => Ok(value.clone()),
     }
 }
@@ -155,19 +130,14 @@ fn coerce_value(kind: &str, descriptor: &Value, value: &Value) -> Result<Value, 
 fn as_int(value: &Value) -> Option<i64> {
     match value {
         Value::Bool(b) => Some(i64::from(*b)),
-        Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64()
-                .filter(|x| x.is_finite())
-                .map(|x| x.trunc() as i64)
-        }),
+        Value::Number(n) => {
+            n.as_i64().or_else(|| n.as_f64().filter(|x| x.is_finite()).map(|x| x.trunc() as i64))
+        }
         Value::String(s) => {
             let s = s.trim();
-            s.parse::<i64>().ok().or_else(|| {
-                s.parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite())
-                    .map(|x| x.trunc() as i64)
-            })
+            s.parse::<i64>()
+                .ok()
+                .or_else(|| s.parse::<f64>().ok().filter(|x| x.is_finite()).map(|x| x.trunc() as i64))
         }
         _ => None,
     }
@@ -183,11 +153,7 @@ fn as_float(value: &Value) -> Option<f64> {
 }
 
 /// Inclusive `minimum`/`maximum` with marshmallow's Range messages.
-fn check_bounds(
-    x: f64,
-    descriptor: &Value,
-    show: impl Fn(&Value) -> Option<String>,
-) -> Result<(), String> {
+fn check_bounds(x: f64, descriptor: &Value, show: impl Fn(&Value) -> Option<String>) -> Result<(), String> {
     let min = descriptor.get("minimum").filter(|v| v.is_number());
     let max = descriptor.get("maximum").filter(|v| v.is_number());
     let below = min.and_then(Value::as_f64).is_some_and(|m| x < m);
@@ -221,11 +187,7 @@ pub fn python_float(x: f64) -> String {
         let sign = if exponent < 0 { '-' } else { '+' };
         return format!("{mantissa}e{sign}{:02}", exponent.abs());
     }
-    if x.fract() == 0.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x}")
-    }
+    if x.fract() == 0.0 { format!("{x:.1}") } else { format!("{x}") }
 }
 
 /// A parameter value as Python's `str()` writes it (executor arguments, executor-contract §1).
@@ -284,10 +246,7 @@ mod tests {
                 "Field `maximum` must be <class 'int'> for key f",
             ]})
         );
-        assert_eq!(
-            schema_errors(json!([1])),
-            json!({"valid_parameters": ["Not a valid mapping type."]})
-        );
+        assert_eq!(schema_errors(json!([1])), json!({"valid_parameters": ["Not a valid mapping type."]}));
     }
 
     fn pc_schema() -> Value {
@@ -341,11 +300,8 @@ mod tests {
                 "label": ["Shorter than minimum length 1."]
             })
         );
-        let errors = coerce_parameters(
-            Some(&pc_schema()),
-            json!({"alpha": null}).as_object().unwrap(),
-        )
-        .unwrap_err();
+        let errors =
+            coerce_parameters(Some(&pc_schema()), json!({"alpha": null}).as_object().unwrap()).unwrap_err();
         assert_eq!(
             errors.into_value(),
             json!({"alpha": ["Field may not be null."],
@@ -353,9 +309,7 @@ mod tests {
         );
         let errors = coerce_parameters(
             Some(&pc_schema()),
-            json!({"alpha": "x", "independence_test": "binCI", "cores": "two"})
-                .as_object()
-                .unwrap(),
+            json!({"alpha": "x", "independence_test": "binCI", "cores": "two"}).as_object().unwrap(),
         )
         .unwrap_err();
         assert_eq!(

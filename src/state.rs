@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sea_orm::{DatabaseConnection, SqlxPostgresConnector};
 use sqlx::{PgPool, postgres::PgPoolOptions};
 
-use crate::{config::Config, datasets::DataSources};
+use crate::{api::ws::Notifier, config::Config, datasets::DataSources};
 
 pub struct AppState {
     /// sea-orm over the same pool as `pool`.
@@ -14,6 +14,10 @@ pub struct AppState {
     pub pool: PgPool,
     pub sources: DataSources,
     pub config: Config,
+    /// NATS (connects in the background; requests fail fast while it is down).
+    pub nats: async_nats::Client,
+    /// Websocket fan-out of events.
+    pub notifier: std::sync::Arc<Notifier>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -27,17 +31,9 @@ impl AppState {
             .connect(config.database_url.expose())
             .await
             .with_context(|| format!("connecting to the database {:?}", config.database_url))?;
-        Self::from_pool(pool, config)
-    }
-
-    pub fn from_pool(pool: PgPool, config: Config) -> anyhow::Result<SharedState> {
+        let nats = crate::events::bus::connect(&config, "api").await?;
         let db = SqlxPostgresConnector::from_sqlx_postgres_pool(pool.clone());
-        let sources = DataSources::new(pool.clone(), &config)?;
-        Ok(Arc::new(AppState {
-            db,
-            pool,
-            sources,
-            config,
-        }))
+        let sources = DataSources::new(&config)?;
+        Ok(Arc::new(AppState { db, pool, sources, config, nats, notifier: Notifier::new() }))
     }
 }

@@ -12,13 +12,8 @@ pub fn init(format: LogFormat) {
     // A second init (tests start several apps in one process) is harmless: keep the first.
     let _ = match format {
         LogFormat::Pretty => registry.with(fmt::layer().with_target(false)).try_init(),
-        LogFormat::Json => registry
-            .with(
-                fmt::layer()
-                    .json()
-                    .with_current_span(true)
-                    .with_span_list(false),
-            )
-            .try_init(),
+        LogFormat::Json => {
+            registry.with(fmt::layer().json().with_current_span(true).with_span_list(false)).try_init()
+        }
     };
 }

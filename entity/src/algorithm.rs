@@ -15,6 +15,9 @@ pub struct Model {
     pub valid_parameters: Option<Json>,
     #[sea_orm(column_type = "Json")]
     pub docker_parameters: Json,
+    /// How the local launcher runs it: program and leading arguments (JSON array of strings).
+    #[sea_orm(column_type = "Json", nullable)]
+    pub local_command: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,9 +4,7 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Job state (data-model.md §2.1). Transitions are owned by `causeway::lifecycle`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "job_status")]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
@@ -38,9 +36,7 @@ impl JobStatus {
 }
 
 /// Why the scheduler failed a job (data-model.md §2.2). Stored by name, written as a number.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "job_error_code")]
 pub enum JobErrorCode {
     #[sea_orm(string_value = "UNSCHEDULABLE")]
@@ -72,9 +68,7 @@ impl JobErrorCode {
 }
 
 /// A researcher's verdict on a learned edge (data-model.md §2.3, with the API's values).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "Enum", enum_name = "edge_annotation")]
 #[serde(rename_all = "lowercase")]
 pub enum EdgeAnnotation {

@@ -33,6 +33,9 @@ pub struct Model {
     pub generator_type: Option<String>,
     #[sea_orm(column_type = "Json", nullable)]
     pub parameters: Option<Json>,
+    /// Secret the executor of this run presents to the collector.
+    pub upload_token: Option<Uuid>,
+    pub launched_at: Option<DateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,8 +3,8 @@
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 use serde_json::{Map, Value, json};
 
@@ -33,6 +33,8 @@ pub struct NewAlgorithm {
     pub needs_gpu: Option<bool>,
     pub valid_parameters: Option<Value>,
     pub docker_parameters: Option<Value>,
+    /// How to run it on one machine: program and leading arguments, e.g. `["python3", "run.py"]`.
+    pub local_command: Option<Vec<String>>,
 }
 
 impl FromJsonBody for NewAlgorithm {
@@ -45,25 +47,25 @@ impl FromJsonBody for NewAlgorithm {
             docker_image: fields.optional_string("docker_image"),
             description: fields.optional_string("description"),
             needs_gpu: fields.optional_bool("needs_gpu"),
-            valid_parameters: fields
-                .raw("valid_parameters")
-                .filter(|v| !v.is_null())
-                .cloned(),
+            valid_parameters: fields.raw("valid_parameters").filter(|v| !v.is_null()).cloned(),
             docker_parameters: match fields.raw("docker_parameters") {
                 None | Some(Value::Null) => None,
                 Some(v @ Value::Object(_)) => Some(v.clone()),
                 Some(_) => fields.fail("docker_parameters", "Not a valid mapping type."),
+            },
+            local_command: match fields.raw("local_command") {
+                None | Some(Value::Null) => None,
+                Some(Value::Array(items)) if !items.is_empty() && items.iter().all(Value::is_string) => {
+                    Some(items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect())
+                }
+                Some(_) => fields.fail("local_command", "Must be a non-empty list of strings."),
             },
         };
         let mut errors = fields.errors;
         if let Some(schema) = &algorithm.valid_parameters {
             parameters::check_schema(schema, &mut errors);
         }
-        if errors.is_empty() {
-            Ok(algorithm)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(algorithm) } else { Err(errors) }
     }
 }
 
@@ -79,10 +81,7 @@ impl AlgorithmsApi {
     /// All algorithms of the catalogue.
     #[oai(path = "/algorithms", method = "get")]
     async fn list(&self, state: Data<&SharedState>) -> ApiResult<Json<Vec<AlgorithmView>>> {
-        let all = algorithm::Entity::find()
-            .order_by_asc(algorithm::Column::Id)
-            .all(&state.db)
-            .await?;
+        let all = algorithm::Entity::find().order_by_asc(algorithm::Column::Id).all(&state.db).await?;
         Ok(Json(all.into_iter().map(Into::into).collect()))
     }
 
@@ -104,18 +103,14 @@ impl AlgorithmsApi {
             needs_gpu: Set(new.needs_gpu),
             valid_parameters: Set(new.valid_parameters.clone()),
             docker_parameters: Set(new.docker_parameters.unwrap_or_else(|| json!({}))),
+            local_command: Set(new.local_command.map(|c| json!(c))),
             ..Default::default()
         }
         .insert(&tx)
         .await?;
         if let Some(schema) = &new.valid_parameters {
-            db::write_ordered_json(
-                &tx,
-                OrderedJsonColumn::AlgorithmValidParameters,
-                model.id,
-                schema,
-            )
-            .await?;
+            db::write_ordered_json(&tx, OrderedJsonColumn::AlgorithmValidParameters, model.id, schema)
+                .await?;
             model.valid_parameters = Some(schema.clone());
         }
         tx.commit().await?;
@@ -151,9 +146,7 @@ impl AlgorithmsApi {
                 model.id
             )));
         }
-        algorithm::Entity::delete_by_id(model.id)
-            .exec(&state.db)
-            .await?;
+        algorithm::Entity::delete_by_id(model.id).exec(&state.db).await?;
         tracing::info!(algorithm_id = model.id, "algorithm deleted");
         Ok(Json(model.into()))
     }

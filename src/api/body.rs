@@ -44,9 +44,7 @@ impl<T: FromJsonBody + Send> ParsePayload for JsonBody<T> {
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         let object = read_json_object(request, body).await?;
-        T::from_json(&object)
-            .map(JsonBody)
-            .map_err(|fields| ApiError::invalid_fields(fields).into())
+        T::from_json(&object).map(JsonBody).map_err(|fields| ApiError::invalid_fields(fields).into())
     }
 }
 
@@ -59,18 +57,13 @@ pub fn is_json_content_type(content_type: &str) -> bool {
 }
 
 /// Reads the body as one JSON object; anything else is a 400 that says what was wrong.
-pub async fn read_json_object(
-    request: &Request,
-    body: &mut RequestBody,
-) -> poem::Result<Map<String, Value>> {
+pub async fn read_json_object(request: &Request, body: &mut RequestBody) -> poem::Result<Map<String, Value>> {
     use poem::FromRequest;
     let bytes = Vec::<u8>::from_request(request, body).await?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(object)) => Ok(object),
         Ok(_) => Err(ApiError::bad_request("The request body must be a JSON object").into()),
-        Err(err) => {
-            Err(ApiError::bad_request(format!("The request body is not valid JSON: {err}")).into())
-        }
+        Err(err) => Err(ApiError::bad_request(format!("The request body is not valid JSON: {err}")).into()),
     }
 }
 
@@ -86,10 +79,7 @@ pub const NOT_NULL: &str = "Field may not be null.";
 
 impl<'a> Fields<'a> {
     pub fn new(object: &'a Map<String, Value>) -> Self {
-        Fields {
-            object,
-            errors: FieldErrors::default(),
-        }
+        Fields { object, errors: FieldErrors::default() }
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -105,9 +95,7 @@ impl<'a> Fields<'a> {
         match self.object.get(key) {
             None => self.fail(key, MISSING),
             Some(Value::Null) => self.fail(key, NOT_NULL),
-            Some(Value::String(s)) if s.is_empty() => {
-                self.fail(key, "Shorter than minimum length 1.")
-            }
+            Some(Value::String(s)) if s.is_empty() => self.fail(key, "Shorter than minimum length 1."),
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => self.fail(key, "Not a valid string."),
         }
@@ -187,5 +175,96 @@ pub fn parse_bool(value: &Value) -> Option<bool> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// An optional JSON body: read only when the request says it is JSON (api.md §4.7); any other
+/// content type, or no body, counts as `{}`.
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<'a, T: FromJsonBody + Send> poem_openapi::ApiExtractor<'a> for OptionalJsonBody<T> {
+    const TYPES: &'static [poem_openapi::ApiExtractorType] = &[poem_openapi::ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
+        Some(poem_openapi::registry::MetaRequest {
+            description: None,
+            content: vec![poem_openapi::registry::MetaMediaType {
+                content_type: "application/json",
+                schema: T::schema_ref(),
+            }],
+            required: false,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _options: poem_openapi::ExtractParamOptions<()>,
+    ) -> poem::Result<Self> {
+        let is_json = request.content_type().is_some_and(is_json_content_type);
+        let object = if is_json {
+            let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                Map::new()
+            } else {
+                match serde_json::from_slice::<Value>(&bytes) {
+                    Ok(Value::Object(object)) => object,
+                    Ok(_) => {
+                        return Err(ApiError::bad_request("The request body must be a JSON object").into());
+                    }
+                    Err(err) => {
+                        return Err(ApiError::bad_request(format!(
+                            "The request body is not valid JSON: {err}"
+                        ))
+                        .into());
+                    }
+                }
+            }
+        } else {
+            Map::new()
+        };
+        T::from_json(&object).map(OptionalJsonBody).map_err(|fields| ApiError::invalid_fields(fields).into())
+    }
+}
+
+/// A JSON body that is streamed, not parsed here: documented with `T`'s schema, accepted with
+/// any content type (MPCSL's Python executor sends none).
+pub struct StreamedJsonBody<T> {
+    pub body: poem::Body,
+    _schema: std::marker::PhantomData<T>,
+}
+
+impl<'a, T: Type + Send> poem_openapi::ApiExtractor<'a> for StreamedJsonBody<T> {
+    const TYPES: &'static [poem_openapi::ApiExtractorType] = &[poem_openapi::ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
+        Some(poem_openapi::registry::MetaRequest {
+            description: None,
+            content: vec![poem_openapi::registry::MetaMediaType {
+                content_type: "application/json",
+                schema: T::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        _request: &'a Request,
+        body: &mut RequestBody,
+        _options: poem_openapi::ExtractParamOptions<()>,
+    ) -> poem::Result<Self> {
+        Ok(StreamedJsonBody { body: body.take()?, _schema: std::marker::PhantomData })
     }
 }

@@ -1,7 +1,7 @@
 //! `/api/datasets`, `/api/dataset/{id}/…`, `/api/datasources` (api.md §3): datasets, their
 //! metadata and their data as CSV.
 
-use poem::{Body, web::Data};
+use poem::{Body, Request, web::Data};
 use poem_openapi::{
     ApiResponse, Multipart, Object, OpenApi,
     param::Path,
@@ -9,8 +9,8 @@ use poem_openapi::{
     types::multipart::Upload,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use serde_json::{Map, Value, json};
 
@@ -21,6 +21,7 @@ use super::{
     views::{DatasetView, ExperimentView},
 };
 use crate::{
+    collector::token,
     datasets::{
         QueryError,
         sources::{self, OWN_SOURCE},
@@ -58,12 +59,9 @@ impl FromJsonBody for NewQueryDataset {
             Some(_) => fields.fail("data_source", "Not a valid string."),
         };
         match (name, load_query) {
-            (Some(name), Some(load_query)) if fields.errors.is_empty() => Ok(NewQueryDataset {
-                name,
-                description,
-                load_query,
-                data_source,
-            }),
+            (Some(name), Some(load_query)) if fields.errors.is_empty() => {
+                Ok(NewQueryDataset { name, description, load_query, data_source })
+            }
             _ => Err(fields.errors),
         }
     }
@@ -78,10 +76,7 @@ pub struct DescriptionUpdate {
 impl FromJsonBody for DescriptionUpdate {
     fn from_json(object: &Map<String, Value>) -> Result<Self, FieldErrors> {
         // Checked by the handler, after the 404 check, with MPCSL's message.
-        let description = object
-            .get("description")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let description = object.get("description").and_then(Value::as_str).map(str::to_owned);
         Ok(DescriptionUpdate { description })
     }
 }
@@ -129,10 +124,7 @@ pub enum CsvResponse {
 }
 
 pub async fn find_dataset(state: &SharedState, id: i32) -> ApiResult<dataset::Model> {
-    dataset::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| ApiError::not_found("dataset", id))
+    dataset::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| ApiError::not_found("dataset", id))
 }
 
 impl From<QueryError> for ApiError {
@@ -156,10 +148,7 @@ impl DatasetsApi {
     /// All datasets.
     #[oai(path = "/datasets", method = "get")]
     async fn list(&self, state: Data<&SharedState>) -> ApiResult<Json<Vec<DatasetView>>> {
-        let all = dataset::Entity::find()
-            .order_by_asc(dataset::Column::Id)
-            .all(&state.db)
-            .await?;
+        let all = dataset::Entity::find().order_by_asc(dataset::Column::Id).all(&state.db).await?;
         Ok(Json(all.into_iter().map(Into::into).collect()))
     }
 
@@ -193,23 +182,14 @@ impl DatasetsApi {
         )
         .await?;
         tx.commit().await?;
-        tracing::info!(
-            dataset_id = id,
-            columns = info.columns.len(),
-            rows = info.rows,
-            "dataset created"
-        );
+        tracing::info!(dataset_id = id, columns = info.columns.len(), rows = info.rows, "dataset created");
         Ok(Json(find_dataset(&state, id).await?.into()))
     }
 
     /// Upload a CSV file as a new dataset: it becomes a table in Causeway's database
     /// (schema `causeway_data`) and a dataset over it.
     #[oai(path = "/datasets/upload", method = "post")]
-    async fn upload(
-        &self,
-        state: Data<&SharedState>,
-        form: CsvUpload,
-    ) -> ApiResult<Json<DatasetView>> {
+    async fn upload(&self, state: Data<&SharedState>, form: CsvUpload) -> ApiResult<Json<DatasetView>> {
         if form.name.trim().is_empty() {
             let mut errors = FieldErrors::default();
             errors.add("name", "Shorter than minimum length 1.");
@@ -242,11 +222,7 @@ impl DatasetsApi {
 
     /// One dataset.
     #[oai(path = "/dataset/:dataset_id", method = "get")]
-    async fn get(
-        &self,
-        state: Data<&SharedState>,
-        dataset_id: Path<i32>,
-    ) -> ApiResult<Json<DatasetView>> {
+    async fn get(&self, state: Data<&SharedState>, dataset_id: Path<i32>) -> ApiResult<Json<DatasetView>> {
         Ok(Json(find_dataset(&state, dataset_id.0).await?.into()))
     }
 
@@ -264,16 +240,8 @@ impl DatasetsApi {
         let mut active = model.into_active_model();
         active.description = Set(Some(description));
         let model = active.update(&tx).await?;
-        outbox::record(
-            &tx,
-            &[Event::new(
-                Entity::Dataset,
-                model.id,
-                "updated",
-                json!({ "id": model.id }),
-            )],
-        )
-        .await?;
+        outbox::record(&tx, &[Event::new(Entity::Dataset, model.id, "updated", json!({ "id": model.id }))])
+            .await?;
         tx.commit().await?;
         Ok(Json(model.into()))
     }
@@ -281,11 +249,7 @@ impl DatasetsApi {
     /// Delete a dataset with its nodes, ground truth, experiments, jobs and results. The table
     /// behind it is left alone (other datasets may read it).
     #[oai(path = "/dataset/:dataset_id", method = "delete")]
-    async fn delete(
-        &self,
-        state: Data<&SharedState>,
-        dataset_id: Path<i32>,
-    ) -> ApiResult<Json<DatasetView>> {
+    async fn delete(&self, state: Data<&SharedState>, dataset_id: Path<i32>) -> ApiResult<Json<DatasetView>> {
         let model = find_dataset(&state, dataset_id.0).await?;
         let tx = state.db.begin().await?;
         let experiment_ids: Vec<i32> = experiment::Entity::find()
@@ -304,24 +268,12 @@ impl DatasetsApi {
             .await?;
         // Foreign keys cascade: nodes, edges, experiments, jobs, results, sepsets, annotations.
         dataset::Entity::delete_by_id(model.id).exec(&tx).await?;
-        let mut events: Vec<Event> = job_ids
-            .iter()
-            .map(|&id| Event::new(Entity::Job, id, "deleted", json!({ "id": id })))
-            .collect();
+        let mut events: Vec<Event> =
+            job_ids.iter().map(|&id| Event::new(Entity::Job, id, "deleted", json!({ "id": id }))).collect();
         events.extend(experiment_ids.iter().map(|&id| {
-            Event::new(
-                Entity::Experiment,
-                id,
-                "deleted",
-                json!({ "id": id, "dataset_id": model.id }),
-            )
+            Event::new(Entity::Experiment, id, "deleted", json!({ "id": id, "dataset_id": model.id }))
         }));
-        events.push(Event::new(
-            Entity::Dataset,
-            model.id,
-            "deleted",
-            json!({ "id": model.id }),
-        ));
+        events.push(Event::new(Entity::Dataset, model.id, "deleted", json!({ "id": model.id })));
         outbox::record(&tx, &events).await?;
         tx.commit().await?;
         tracing::info!(
@@ -342,9 +294,7 @@ impl DatasetsApi {
     ) -> ApiResult<Json<DatasetMetadata>> {
         let model = find_dataset(&state, dataset_id.0).await?;
         let source = state.sources.get(&model.data_source)?;
-        let observations = source
-            .count(model.load_query.as_deref().unwrap_or_default())
-            .await?;
+        let observations = source.count(model.load_query.as_deref().unwrap_or_default()).await?;
         let (variables, has_ground_truth): (i64, bool) = sqlx::query_as(
             "SELECT (SELECT count(*) FROM node WHERE dataset_id = $1), \
                     EXISTS (SELECT 1 FROM edge e JOIN node n ON n.id = e.from_node_id \
@@ -384,8 +334,10 @@ impl DatasetsApi {
     async fn load(
         &self,
         state: Data<&SharedState>,
+        request: &Request,
         dataset_id: Path<i32>,
     ) -> ApiResult<CsvResponse> {
+        token::authorize_dataset(&state, request, dataset_id.0).await?;
         download(&state, dataset_id.0, Header::Names).await
     }
 
@@ -394,17 +346,17 @@ impl DatasetsApi {
     async fn load_with_ids(
         &self,
         state: Data<&SharedState>,
+        request: &Request,
         dataset_id: Path<i32>,
     ) -> ApiResult<CsvResponse> {
+        token::authorize_dataset(&state, request, dataset_id.0).await?;
         download(&state, dataset_id.0, Header::NodeIds).await
     }
 
     /// Names of the data sources dataset queries may run on.
     #[oai(path = "/datasources", method = "get")]
     async fn data_sources(&self, state: Data<&SharedState>) -> Json<DataSourceList> {
-        Json(DataSourceList {
-            data_sources: state.sources.names(),
-        })
+        Json(DataSourceList { data_sources: state.sources.names() })
     }
 }
 
@@ -416,11 +368,7 @@ pub enum Header {
 
 /// Streams a dataset's CSV. The query's columns must still be the dataset's nodes, in order:
 /// otherwise node ids would be attached to the wrong columns, so that is a 409.
-pub async fn download(
-    state: &SharedState,
-    dataset_id: i32,
-    header: Header,
-) -> ApiResult<CsvResponse> {
+pub async fn download(state: &SharedState, dataset_id: i32, header: Header) -> ApiResult<CsvResponse> {
     let model = find_dataset(state, dataset_id).await?;
     let query = model.load_query.clone().unwrap_or_default();
     let source = state.sources.get(&model.data_source)?;
@@ -431,10 +379,7 @@ pub async fn download(
         .all(&state.db)
         .await?;
     let names_match = nodes.len() == columns.len()
-        && nodes
-            .iter()
-            .zip(&columns)
-            .all(|(n, c)| n.name.as_deref() == Some(c.name.as_str()));
+        && nodes.iter().zip(&columns).all(|(n, c)| n.name.as_deref() == Some(c.name.as_str()));
     if !names_match {
         return Err(ApiError::conflict(format!(
             "The underlying data has been modified: the columns of dataset {} no longer match its nodes",
@@ -450,8 +395,5 @@ pub async fn download(
         Header::Names => format!("dataset_{}.csv", model.id),
         Header::NodeIds => format!("dataset_{}_ids.csv", model.id),
     };
-    Ok(CsvResponse::Ok(
-        Binary(Body::from_bytes_stream(stream)),
-        format!("attachment;filename={file}"),
-    ))
+    Ok(CsvResponse::Ok(Binary(Body::from_bytes_stream(stream)), format!("attachment;filename={file}")))
 }

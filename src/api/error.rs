@@ -107,10 +107,7 @@ pub struct FieldErrors(Map<String, Value>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        let entry = self
-            .0
-            .entry(field.to_owned())
-            .or_insert_with(|| Value::Array(vec![]));
+        let entry = self.0.entry(field.to_owned()).or_insert_with(|| Value::Array(vec![]));
         if let Value::Array(list) = entry {
             list.push(Value::String(message.into()));
         }
@@ -126,11 +123,7 @@ impl FieldErrors {
 
     /// `Ok(())` when nothing was added, else the 400 error.
     pub fn finish(self) -> ApiResult<()> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::invalid_fields(self))
-        }
+        if self.is_empty() { Ok(()) } else { Err(ApiError::invalid_fields(self)) }
     }
 }
 
@@ -158,7 +151,5 @@ pub async fn json_error(err: poem::Error) -> Response {
     } else {
         status
     };
-    poem::web::Json(json!({ "message": message }))
-        .with_status(status)
-        .into_response()
+    poem::web::Json(json!({ "message": message })).with_status(status).into_response()
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use serde_json::{Map, Value, json};
 
@@ -44,27 +44,13 @@ impl FromJsonBody for NewExperiment {
         let description = fields.optional_string("description");
         let dataset_id = fields.required_int("dataset_id");
         let algorithm_id = fields.required_int("algorithm_id");
-        let parameters = fields
-            .required_object("parameters")
-            .cloned()
-            .map(Value::Object);
+        let parameters = fields.required_object("parameters").cloned().map(Value::Object);
         let in_range = |id: Option<i64>| id.and_then(|v| i32::try_from(v).ok());
-        match (
-            name,
-            in_range(dataset_id),
-            in_range(algorithm_id),
-            parameters,
-        ) {
+        match (name, in_range(dataset_id), in_range(algorithm_id), parameters) {
             (Some(name), Some(dataset_id), Some(algorithm_id), Some(parameters))
                 if fields.errors.is_empty() =>
             {
-                Ok(NewExperiment {
-                    name,
-                    description,
-                    dataset_id,
-                    algorithm_id,
-                    parameters,
-                })
+                Ok(NewExperiment { name, description, dataset_id, algorithm_id, parameters })
             }
             _ => {
                 for (key, value) in [("dataset_id", dataset_id), ("algorithm_id", algorithm_id)] {
@@ -86,10 +72,7 @@ async fn find(state: &SharedState, id: i32) -> ApiResult<experiment::Model> {
 }
 
 /// Latest result of each job (by id: all results of a job share its start time).
-pub async fn latest_results(
-    state: &SharedState,
-    job_ids: Vec<i32>,
-) -> ApiResult<HashMap<i32, ResultView>> {
+pub async fn latest_results(state: &SharedState, job_ids: Vec<i32>) -> ApiResult<HashMap<i32, ResultView>> {
     if job_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -100,10 +83,7 @@ pub async fn latest_results(
         .order_by_desc(result::Column::Id)
         .all(&state.db)
         .await?;
-    Ok(results
-        .into_iter()
-        .map(|r| (r.job_id, ResultView::from(r)))
-        .collect())
+    Ok(results.into_iter().map(|r| (r.job_id, ResultView::from(r))).collect())
 }
 
 /// Experiment views for many experiments in a fixed number of queries: algorithms, last jobs
@@ -140,9 +120,7 @@ pub async fn experiment_views(
     Ok(experiments
         .into_iter()
         .map(|e| {
-            let last_job = last_jobs
-                .get(&e.id)
-                .map(|j| ExperimentJobView::new(j, results.remove(&j.id)));
+            let last_job = last_jobs.get(&e.id).map(|j| ExperimentJobView::new(j, results.remove(&j.id)));
             ExperimentView {
                 id: e.id,
                 name: e.name,
@@ -150,9 +128,7 @@ pub async fn experiment_views(
                 dataset_id: e.dataset_id,
                 dataset: e.dataset_id,
                 algorithm_id: e.algorithm_id,
-                algorithm: e
-                    .algorithm_id
-                    .and_then(|a| algorithms.get(&a).cloned().map(Into::into)),
+                algorithm: e.algorithm_id.and_then(|a| algorithms.get(&a).cloned().map(Into::into)),
                 parameters: e.parameters,
                 last_job,
                 execution_time_statistics: statistics.remove(&e.id),
@@ -181,21 +157,9 @@ async fn execution_time_statistics(
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, min, max, mean, median, lower_quantile, upper_quantile)| {
-                (
-                    id,
-                    ExecutionTimeStatistics {
-                        min,
-                        max,
-                        mean,
-                        median,
-                        lower_quantile,
-                        upper_quantile,
-                    },
-                )
-            },
-        )
+        .map(|(id, min, max, mean, median, lower_quantile, upper_quantile)| {
+            (id, ExecutionTimeStatistics { min, max, mean, median, lower_quantile, upper_quantile })
+        })
         .collect())
 }
 
@@ -208,10 +172,7 @@ impl ExperimentsApi {
     /// All experiments.
     #[oai(path = "/experiments", method = "get")]
     async fn list(&self, state: Data<&SharedState>) -> ApiResult<Json<Vec<ExperimentView>>> {
-        let all = experiment::Entity::find()
-            .order_by_asc(experiment::Column::Id)
-            .all(&state.db)
-            .await?;
+        let all = experiment::Entity::find().order_by_asc(experiment::Column::Id).all(&state.db).await?;
         Ok(Json(experiment_views(&state, all).await?))
     }
 
@@ -244,13 +205,7 @@ impl ExperimentsApi {
         }
         .insert(&tx)
         .await?;
-        db::write_ordered_json(
-            &tx,
-            OrderedJsonColumn::ExperimentParameters,
-            model.id,
-            &parameters,
-        )
-        .await?;
+        db::write_ordered_json(&tx, OrderedJsonColumn::ExperimentParameters, model.id, &parameters).await?;
         model.parameters = Some(parameters);
         outbox::record(
             &tx,
@@ -263,11 +218,7 @@ impl ExperimentsApi {
         )
         .await?;
         tx.commit().await?;
-        tracing::info!(
-            experiment_id = model.id,
-            dataset_id = model.dataset_id,
-            "experiment created"
-        );
+        tracing::info!(experiment_id = model.id, dataset_id = model.dataset_id, "experiment created");
         Ok(Json(view(&state, model).await?))
     }
 
@@ -298,12 +249,7 @@ impl ExperimentsApi {
         let model = active.update(&tx).await?;
         outbox::record(
             &tx,
-            &[Event::new(
-                Entity::Experiment,
-                model.id,
-                "updated",
-                json!({ "id": model.id }),
-            )],
+            &[Event::new(Entity::Experiment, model.id, "updated", json!({ "id": model.id }))],
         )
         .await?;
         tx.commit().await?;
@@ -331,14 +277,7 @@ impl ExperimentsApi {
         experiment::Entity::delete_by_id(model.id).exec(&tx).await?;
         let mut events: Vec<Event> = job_ids
             .iter()
-            .map(|&id| {
-                Event::new(
-                    Entity::Job,
-                    id,
-                    "deleted",
-                    json!({ "id": id, "experiment_id": model.id }),
-                )
-            })
+            .map(|&id| Event::new(Entity::Job, id, "deleted", json!({ "id": id, "experiment_id": model.id })))
             .collect();
         events.push(Event::new(
             Entity::Experiment,
@@ -348,11 +287,7 @@ impl ExperimentsApi {
         ));
         outbox::record(&tx, &events).await?;
         tx.commit().await?;
-        tracing::info!(
-            experiment_id = model.id,
-            jobs = job_ids.len(),
-            "experiment deleted"
-        );
+        tracing::info!(experiment_id = model.id, jobs = job_ids.len(), "experiment deleted");
         Ok(Json(before))
     }
 
@@ -371,10 +306,6 @@ impl ExperimentsApi {
             .all(&state.db)
             .await?;
         let mut results = latest_results(&state, jobs.iter().map(|j| j.id).collect()).await?;
-        Ok(Json(
-            jobs.iter()
-                .map(|j| ExperimentJobView::new(j, results.remove(&j.id)))
-                .collect(),
-        ))
+        Ok(Json(jobs.iter().map(|j| ExperimentJobView::new(j, results.remove(&j.id))).collect()))
     }
 }

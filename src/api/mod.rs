@@ -5,8 +5,10 @@ pub mod body;
 pub mod datasets;
 pub mod error;
 pub mod experiments;
+pub mod jobs;
 pub mod nodes;
 pub mod views;
+pub mod ws;
 
 use poem_openapi::OpenApiService;
 
@@ -14,6 +16,7 @@ pub type Apis = (
     algorithms::AlgorithmsApi,
     datasets::DatasetsApi,
     experiments::ExperimentsApi,
+    jobs::JobsApi,
     nodes::NodesApi,
 );
 
@@ -25,6 +28,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             algorithms::AlgorithmsApi,
             datasets::DatasetsApi,
             experiments::ExperimentsApi,
+            jobs::JobsApi,
             nodes::NodesApi,
         ),
         "Causeway API",
@@ -48,4 +52,8 @@ pub enum Tag {
     Experiments,
     /// Dataset columns as graph nodes.
     Nodes,
+    /// Runs of experiments: start, watch, cancel, logs.
+    Jobs,
+    /// Routes executors call (also under `/t/<token>/api/…`).
+    Executors,
 }

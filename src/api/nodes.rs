@@ -17,11 +17,7 @@ pub struct NodesApi;
 impl NodesApi {
     /// One node.
     #[oai(path = "/node/:node_id", method = "get")]
-    async fn get(
-        &self,
-        state: Data<&SharedState>,
-        node_id: Path<i32>,
-    ) -> ApiResult<Json<NodeView>> {
+    async fn get(&self, state: Data<&SharedState>, node_id: Path<i32>) -> ApiResult<Json<NodeView>> {
         node::Entity::find_by_id(node_id.0)
             .one(&state.db)
             .await?

@@ -32,6 +32,8 @@ pub struct AlgorithmView {
     /// Parameter schema: name → `{type, required?, minimum?, maximum?, values?, default?}`.
     pub valid_parameters: Option<Value>,
     pub docker_parameters: Value,
+    /// Causeway: how the local launcher runs it (`null`: image only).
+    pub local_command: Option<Value>,
 }
 
 impl From<entity::algorithm::Model> for AlgorithmView {
@@ -46,6 +48,7 @@ impl From<entity::algorithm::Model> for AlgorithmView {
             needs_gpu: m.needs_gpu,
             valid_parameters: m.valid_parameters,
             docker_parameters: m.docker_parameters,
+            local_command: m.local_command,
         }
     }
 }
@@ -87,12 +90,7 @@ pub struct NodeView {
 
 impl From<entity::node::Model> for NodeView {
     fn from(m: entity::node::Model) -> Self {
-        NodeView {
-            id: m.id,
-            name: m.name,
-            dataset_id: m.dataset_id,
-            dataset: m.dataset_id,
-        }
+        NodeView { id: m.id, name: m.name, dataset_id: m.dataset_id, dataset: m.dataset_id }
     }
 }
 

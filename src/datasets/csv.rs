@@ -8,8 +8,6 @@ const CHUNK: usize = 64 * 1024;
 
 pub struct CsvChunker {
     buffer: BytesMut,
-    /// Inside a quoted field of text being passed through (`push_lf_text`).
-    in_quotes: bool,
 }
 
 impl Default for CsvChunker {
@@ -20,10 +18,7 @@ impl Default for CsvChunker {
 
 impl CsvChunker {
     pub fn new() -> Self {
-        CsvChunker {
-            buffer: BytesMut::with_capacity(CHUNK + 1024),
-            in_quotes: false,
-        }
+        CsvChunker { buffer: BytesMut::with_capacity(CHUNK + 1024) }
     }
 
     /// Appends one record; `None` is NULL (an empty field).
@@ -39,23 +34,9 @@ impl CsvChunker {
         self.buffer.extend_from_slice(b"\r\n");
     }
 
-    /// Appends CSV text whose records end in `\n` (Postgres COPY output), turning record ends
-    /// into `\r\n`. Line breaks inside quoted fields are data and stay as they are; the quote
-    /// state carries over between pieces.
-    pub fn push_lf_text(&mut self, text: &[u8]) {
-        let mut start = 0;
-        for (i, &byte) in text.iter().enumerate() {
-            match byte {
-                b'"' => self.in_quotes = !self.in_quotes,
-                b'\n' if !self.in_quotes => {
-                    self.buffer.extend_from_slice(&text[start..i]);
-                    self.buffer.extend_from_slice(b"\r\n");
-                    start = i + 1;
-                }
-                _ => {}
-            }
-        }
-        self.buffer.extend_from_slice(&text[start..]);
+    /// The buffer, for writers that produce records themselves.
+    pub fn buffer(&mut self) -> &mut BytesMut {
+        &mut self.buffer
     }
 
     /// The gathered bytes once a chunk is full.
@@ -71,10 +52,7 @@ impl CsvChunker {
 
 /// Writes one field, quoted when it contains a separator, a quote or a line break.
 pub fn write_field(out: &mut BytesMut, text: &str) {
-    if text
-        .bytes()
-        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-    {
+    if text.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
         out.extend_from_slice(b"\"");
         out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
         out.extend_from_slice(b"\"");
@@ -91,21 +69,7 @@ mod tests {
     fn records_are_quoted_only_where_needed_and_end_in_crlf() {
         let mut chunker = CsvChunker::new();
         chunker.write_record([Some("a"), Some("x,y"), None, Some("say \"hi\"")]);
-        assert_eq!(
-            &chunker.finish().unwrap()[..],
-            b"a,\"x,y\",,\"say \"\"hi\"\"\"\r\n"
-        );
-    }
-
-    #[test]
-    fn copy_text_gets_crlf_except_inside_quotes_even_across_pieces() {
-        let mut chunker = CsvChunker::new();
-        chunker.push_lf_text(b"1,\"multi\n");
-        chunker.push_lf_text(b"line\"\n2,plain\n");
-        assert_eq!(
-            &chunker.finish().unwrap()[..],
-            b"1,\"multi\nline\"\r\n2,plain\r\n"
-        );
+        assert_eq!(&chunker.finish().unwrap()[..], b"a,\"x,y\",,\"say \"\"hi\"\"\"\r\n");
     }
 
     #[test]

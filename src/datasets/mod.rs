@@ -7,6 +7,7 @@
 //! - `store`: the dataset and node rows themselves.
 
 pub mod csv;
+pub mod pgbinary;
 pub mod sources;
 pub mod store;
 pub mod upload;

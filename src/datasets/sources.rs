@@ -15,14 +15,16 @@ use blake2::{Blake2b512, Digest};
 use bytes::Bytes;
 use futures::{Stream, StreamExt, TryStreamExt};
 use sqlx::{
-    AssertSqlSafe, Column as _, Executor, MySqlPool, PgPool, Row, SqlSafeStr, Statement as _,
-    TypeInfo as _,
+    AssertSqlSafe, Column as _, Executor, MySqlPool, PgPool, Row, SqlSafeStr, Statement as _, TypeInfo as _,
     mysql::{MySqlPoolOptions, MySqlRow},
     postgres::{PgConnection, PgPoolOptions},
 };
 use tokio::sync::{mpsc, oneshot};
 
-use super::csv::CsvChunker;
+use super::{
+    csv::CsvChunker,
+    pgbinary::{BinaryCopyDecoder, Kind},
+};
 use crate::config::Config;
 
 /// The name of Causeway's own database as a data source (MPCSL's `postgres`).
@@ -33,11 +35,7 @@ pub enum QueryError {
     #[error("Could not reach database \"{0}\"")]
     Unreachable(String),
     #[error("Could not execute query \"{query}\" on database \"{source_name}\": {detail}")]
-    Failed {
-        query: String,
-        source_name: String,
-        detail: String,
-    },
+    Failed { query: String, source_name: String, detail: String },
     #[error(
         "The query \"{0}\" returns no columns; a dataset query must be a SELECT that returns at least one column"
     )]
@@ -64,15 +62,8 @@ pub struct QueryInfo {
 
 #[derive(Clone)]
 pub enum Source {
-    Postgres {
-        name: String,
-        pool: PgPool,
-        timeout: Duration,
-    },
-    MySql {
-        name: String,
-        pool: MySqlPool,
-    },
+    Postgres { name: String, pool: PgPool, timeout: Duration },
+    MySql { name: String, pool: MySqlPool },
 }
 
 /// All data sources, in configuration order, with Causeway's own database last.
@@ -84,7 +75,10 @@ pub struct DataSources {
 impl DataSources {
     /// Builds the sources; remote connections are opened lazily, so an unreachable remote
     /// database does not stop Causeway from starting (its datasets answer 400 until it is back).
-    pub fn new(own: PgPool, config: &Config) -> anyhow::Result<Self> {
+    ///
+    /// User queries on Causeway's own database get a pool of their own: their prepared
+    /// statements then never crowd the application's statement caches.
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
         let timeout = config.query_timeout;
         let mut sources = Vec::new();
         for (name, url) in &config.data_sources.0 {
@@ -113,28 +107,21 @@ impl DataSources {
                         })
                     })
                     .connect_lazy(&url)?;
-                Source::MySql {
-                    name: name.clone(),
-                    pool,
-                }
+                Source::MySql { name: name.clone(), pool }
             } else {
                 let pool = PgPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_lazy(url)?;
-                Source::Postgres {
-                    name: name.clone(),
-                    pool,
-                    timeout,
-                }
+                Source::Postgres { name: name.clone(), pool, timeout }
             };
             sources.push(source);
         }
-        sources.push(Source::Postgres {
-            name: OWN_SOURCE.into(),
-            pool: own,
-            timeout,
-        });
+        let own = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_lazy(config.database_url.expose())?;
+        sources.push(Source::Postgres { name: OWN_SOURCE.into(), pool: own, timeout });
         Ok(DataSources { sources })
     }
 
@@ -148,18 +135,13 @@ impl DataSources {
     }
 
     pub fn get(&self, name: &str) -> Result<&Source, QueryError> {
-        self.sources
-            .iter()
-            .find(|s| s.name() == name)
-            .ok_or_else(|| QueryError::Unreachable(name.to_owned()))
+        self.sources.iter().find(|s| s.name() == name).ok_or_else(|| QueryError::Unreachable(name.to_owned()))
     }
 }
 
 /// Trims whitespace and trailing semicolons, which would break the subquery wrapping.
 pub fn normalize_query(query: &str) -> &str {
-    query
-        .trim()
-        .trim_end_matches(|c: char| c == ';' || c.is_whitespace())
+    query.trim().trim_end_matches(|c: char| c == ';' || c.is_whitespace())
 }
 
 impl Source {
@@ -198,20 +180,14 @@ impl Source {
         let query = normalize_query(query);
         match self {
             Source::Postgres { pool, timeout, .. } => {
-                let mut tx = begin_read_only(pool, *timeout)
-                    .await
-                    .map_err(|e| self.classify(query, e))?;
-                let info = pg_inspect(&mut tx, query)
-                    .await
-                    .map_err(|e| self.classify(query, e))?;
+                let mut tx = begin_read_only(pool, *timeout).await.map_err(|e| self.classify(query, e))?;
+                let info = pg_inspect(&mut tx, query).await.map_err(|e| self.classify(query, e))?;
                 tx.rollback().await.map_err(|e| self.classify(query, e))?;
                 finish_info(query, info)
             }
             Source::MySql { pool, .. } => {
                 let mut conn = pool.acquire().await.map_err(|e| self.classify(query, e))?;
-                let info = mysql_inspect(&mut conn, query)
-                    .await
-                    .map_err(|e| self.classify(query, e))?;
+                let info = mysql_inspect(&mut conn, query).await.map_err(|e| self.classify(query, e))?;
                 finish_info(query, info)
             }
         }
@@ -222,18 +198,12 @@ impl Source {
         let query = normalize_query(query);
         let columns = match self {
             Source::Postgres { pool, timeout, .. } => {
-                let mut tx = begin_read_only(pool, *timeout)
-                    .await
-                    .map_err(|e| self.classify(query, e))?;
-                pg_columns(&mut tx, query)
-                    .await
-                    .map_err(|e| self.classify(query, e))?
+                let mut tx = begin_read_only(pool, *timeout).await.map_err(|e| self.classify(query, e))?;
+                pg_columns(&mut tx, query).await.map_err(|e| self.classify(query, e))?
             }
             Source::MySql { pool, .. } => {
                 let mut conn = pool.acquire().await.map_err(|e| self.classify(query, e))?;
-                mysql_columns(&mut conn, query)
-                    .await
-                    .map_err(|e| self.classify(query, e))?
+                mysql_columns(&mut conn, query).await.map_err(|e| self.classify(query, e))?
             }
         };
         if columns.is_empty() {
@@ -248,24 +218,14 @@ impl Source {
         let sql = format!("SELECT COUNT(*) FROM (\n{query}\n) AS _subquery_");
         let result = match self {
             Source::Postgres { pool, timeout, .. } => {
-                let mut tx = begin_read_only(pool, *timeout)
-                    .await
-                    .map_err(|e| self.classify(query, e))?;
-                pg_columns(&mut tx, query)
-                    .await
-                    .map_err(|e| self.classify(query, e))?;
-                sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql))
-                    .fetch_one(&mut *tx)
-                    .await
+                let mut tx = begin_read_only(pool, *timeout).await.map_err(|e| self.classify(query, e))?;
+                pg_columns(&mut tx, query).await.map_err(|e| self.classify(query, e))?;
+                sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).fetch_one(&mut *tx).await
             }
             Source::MySql { pool, .. } => {
                 let mut conn = pool.acquire().await.map_err(|e| self.classify(query, e))?;
-                mysql_columns(&mut conn, query)
-                    .await
-                    .map_err(|e| self.classify(query, e))?;
-                sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql))
-                    .fetch_one(&mut *conn)
-                    .await
+                mysql_columns(&mut conn, query).await.map_err(|e| self.classify(query, e))?;
+                sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).fetch_one(&mut *conn).await
             }
         };
         result.map_err(|e| self.classify(query, e))
@@ -293,22 +253,10 @@ impl Source {
         tokio::spawn(async move {
             let outcome = match &source {
                 Source::Postgres { pool, timeout, .. } => {
-                    pg_copy_csv(
-                        &source, pool, *timeout, &query, &columns, chunker, &chunks, started,
-                    )
-                    .await
+                    pg_copy_csv(&source, pool, *timeout, &query, &columns, chunker, &chunks, started).await
                 }
                 Source::MySql { pool, .. } => {
-                    mysql_rows_csv(
-                        &source,
-                        pool,
-                        &query,
-                        columns.len(),
-                        chunker,
-                        &chunks,
-                        started,
-                    )
-                    .await
+                    mysql_rows_csv(&source, pool, &query, columns.len(), chunker, &chunks, started).await
                 }
             };
             if let Err(err) = outcome {
@@ -332,15 +280,10 @@ impl Source {
         let query = normalize_query(query);
         match self {
             Source::Postgres { pool, timeout, .. } => {
-                let mut tx = begin_read_only(pool, *timeout)
-                    .await
-                    .map_err(|e| self.classify(query, e))?;
-                let columns = pg_columns(&mut tx, query)
-                    .await
-                    .map_err(|e| self.classify(query, e))?;
+                let mut tx = begin_read_only(pool, *timeout).await.map_err(|e| self.classify(query, e))?;
+                let columns = pg_columns(&mut tx, query).await.map_err(|e| self.classify(query, e))?;
                 let aliases = aliases(columns.len());
-                let sql =
-                    format!("SELECT c{column_index}::text FROM (\n{query}\n) AS _s({aliases})");
+                let sql = format!("SELECT c{column_index}::text FROM (\n{query}\n) AS _s({aliases})");
                 sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql))
                     .fetch_all(&mut *tx)
                     .await
@@ -348,9 +291,7 @@ impl Source {
             }
             Source::MySql { pool, .. } => {
                 let mut conn = pool.acquire().await.map_err(|e| self.classify(query, e))?;
-                let columns = mysql_columns(&mut conn, query)
-                    .await
-                    .map_err(|e| self.classify(query, e))?;
+                let columns = mysql_columns(&mut conn, query).await.map_err(|e| self.classify(query, e))?;
                 let name = columns
                     .get(column_index)
                     .map(|c| mysql_ident(&c.name))
@@ -374,19 +315,12 @@ fn tokio_stream_from(
 }
 
 fn finish_info(query: &str, info: QueryInfo) -> Result<QueryInfo, QueryError> {
-    if info.columns.is_empty() {
-        Err(QueryError::NoColumns(query.to_owned()))
-    } else {
-        Ok(info)
-    }
+    if info.columns.is_empty() { Err(QueryError::NoColumns(query.to_owned())) } else { Ok(info) }
 }
 
 /// `"c0", "c1", …`: positional aliases, so duplicate or odd column names cannot break the SQL.
 fn aliases(count: usize) -> String {
-    (0..count)
-        .map(|i| format!("c{i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (0..count).map(|i| format!("c{i}")).collect::<Vec<_>>().join(", ")
 }
 
 fn content_hash(columns: &[Column], rows: i64, row_digest_sum: &str) -> String {
@@ -396,11 +330,7 @@ fn content_hash(columns: &[Column], rows: i64, row_digest_sum: &str) -> String {
         hasher.update([0x1f]);
     }
     hasher.update(format!("\x1e{rows}\x1e{row_digest_sum}").as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 // ---- Postgres ----------------------------------------------------------------------------------
@@ -420,17 +350,16 @@ async fn begin_read_only(
 
 /// Prepares the query as one statement (the extended protocol refuses several) and returns its
 /// result columns.
+///
+/// sqlx caches prepared statements by their text, which would return the columns a table had
+/// when the query was first seen; a nonce comment makes every description current.
 pub async fn pg_columns(conn: &mut PgConnection, query: &str) -> Result<Vec<Column>, sqlx::Error> {
-    let statement = conn
-        .prepare(AssertSqlSafe(query.to_owned()).into_sql_str())
-        .await?;
+    let text = format!("{query}\n-- describe {}", uuid::Uuid::new_v4().simple());
+    let statement = conn.prepare(AssertSqlSafe(text).into_sql_str()).await?;
     Ok(statement
         .columns()
         .iter()
-        .map(|c| Column {
-            name: c.name().to_owned(),
-            type_name: c.type_info().name().to_uppercase(),
-        })
+        .map(|c| Column { name: c.name().to_owned(), type_name: c.type_info().name().to_uppercase() })
         .collect())
 }
 
@@ -439,11 +368,7 @@ pub async fn pg_columns(conn: &mut PgConnection, query: &str) -> Result<Vec<Colu
 pub async fn pg_inspect(conn: &mut PgConnection, query: &str) -> Result<QueryInfo, sqlx::Error> {
     let columns = pg_columns(conn, query).await?;
     if columns.is_empty() {
-        return Ok(QueryInfo {
-            columns,
-            rows: 0,
-            content_hash: String::new(),
-        });
+        return Ok(QueryInfo { columns, rows: 0, content_hash: String::new() });
     }
     // md5 of each row's text form, first 60 bits as a number, summed: independent of row order
     // (which SQL does not fix) but sensitive to every value.
@@ -451,35 +376,26 @@ pub async fn pg_inspect(conn: &mut PgConnection, query: &str) -> Result<QueryInf
         "SELECT count(*)::int8, coalesce(sum(('x' || substr(md5(_s::text), 1, 15))::bit(60)::int8), 0)::text \
          FROM (\n{query}\n) AS _s"
     );
-    let (rows, digest): (i64, String) = sqlx::query_as(AssertSqlSafe(sql))
-        .fetch_one(&mut *conn)
-        .await?;
+    let (rows, digest): (i64, String) = sqlx::query_as(AssertSqlSafe(sql)).fetch_one(&mut *conn).await?;
     let content_hash = content_hash(&columns, rows, &digest);
-    Ok(QueryInfo {
-        columns,
-        rows,
-        content_hash,
-    })
+    Ok(QueryInfo { columns, rows, content_hash })
 }
 
-/// A SELECT list that makes Postgres' CSV text match MPCSL's dialect: booleans as
-/// `True`/`False`, floats as Python writes them (`1.0`, not `1`).
-fn pg_csv_select_list(columns: &[Column]) -> String {
-    columns
+/// The SELECT inside the download's `COPY … (FORMAT binary)` and how each column decodes:
+/// floats, integers, booleans and text travel as they are, anything else as text.
+fn pg_binary_select(query: &str, columns: &[Column]) -> (String, Vec<Kind>) {
+    let mut kinds = Vec::with_capacity(columns.len());
+    let list: Vec<String> = columns
         .iter()
         .enumerate()
-        .map(|(i, column)| match column.type_name.as_str() {
-            "BOOL" => format!("CASE WHEN c{i} THEN 'True' WHEN NOT c{i} THEN 'False' END"),
-            "FLOAT8" | "FLOAT4" => format!(
-                "CASE WHEN c{i} = 'NaN' THEN 'nan' WHEN c{i} = 'Infinity' THEN 'inf' \
-                 WHEN c{i} = '-Infinity' THEN '-inf' \
-                 WHEN c{i} = trunc(c{i}) AND abs(c{i}) < 1e15 THEN c{i}::float8::text || '.0' \
-                 ELSE c{i}::float8::text END"
-            ),
-            _ => format!("c{i}"),
+        .map(|(i, column)| {
+            let (kind, cast) = Kind::for_type(&column.type_name);
+            kinds.push(kind);
+            if cast { format!("c{i}::text") } else { format!("c{i}") }
         })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect();
+    let select = format!("SELECT {} FROM (\n{query}\n) AS _s({})", list.join(", "), aliases(columns.len()));
+    (select, kinds)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -493,11 +409,8 @@ async fn pg_copy_csv(
     chunks: &mpsc::Sender<io::Result<Bytes>>,
     started: oneshot::Sender<Result<(), QueryError>>,
 ) -> Result<(), QueryError> {
-    let copy = format!(
-        "COPY (SELECT {} FROM (\n{query}\n) AS _s({})) TO STDOUT WITH (FORMAT csv)",
-        pg_csv_select_list(columns),
-        aliases(columns.len())
-    );
+    let (select, kinds) = pg_binary_select(query, columns);
+    let copy = format!("COPY ({select}) TO STDOUT WITH (FORMAT binary)");
     let mut tx = match begin_read_only(pool, timeout).await {
         Ok(tx) => tx,
         Err(err) => {
@@ -505,9 +418,9 @@ async fn pg_copy_csv(
             return Ok(());
         }
     };
-    // Re-prepare inside this transaction: the one-statement guarantee must hold for the text
-    // that is about to be embedded in COPY.
-    if let Err(err) = pg_columns(&mut tx, query).await {
+    // COPY goes over the simple protocol, which would run several statements: prepare the exact
+    // SELECT it embeds first (the extended protocol refuses more than one statement).
+    if let Err(err) = pg_columns(&mut tx, &select).await {
         let _ = started.send(Err(source.classify(query, err)));
         return Ok(());
     }
@@ -519,9 +432,10 @@ async fn pg_copy_csv(
         }
     };
     let _ = started.send(Ok(()));
+    let mut decoder = BinaryCopyDecoder::new(kinds);
     while let Some(piece) = stream.next().await {
         let piece = piece.map_err(|e| source.classify(query, e))?;
-        chunker.push_lf_text(&piece);
+        decoder.push(&piece, chunker.buffer()).map_err(|e| source.failed(query, e))?;
         // A failed send means the client went away: stop; dropping the transaction ends COPY.
         if let Some(full) = chunker.take_if_full()
             && chunks.send(Ok(full)).await.is_err()
@@ -546,25 +460,20 @@ fn mysql_ident(name: &str) -> String {
 /// Text of one value from the text protocol (what `raw_sql` uses): the bytes are the value's
 /// text form whatever the column type, so the unchecked decode is exact.
 fn mysql_text(row: &MySqlRow, index: usize) -> Option<String> {
-    row.try_get_unchecked::<Option<String>, _>(index)
-        .ok()
-        .flatten()
+    row.try_get_unchecked::<Option<String>, _>(index).ok().flatten()
 }
 
 async fn mysql_columns(
     conn: &mut sqlx::mysql::MySqlConnection,
     query: &str,
 ) -> Result<Vec<Column>, sqlx::Error> {
-    let statement = conn
-        .prepare(AssertSqlSafe(query.to_owned()).into_sql_str())
-        .await?;
+    // A nonce defeats sqlx's statement cache, as for Postgres.
+    let text = format!("{query}\n-- describe {}", uuid::Uuid::new_v4().simple());
+    let statement = conn.prepare(AssertSqlSafe(text).into_sql_str()).await?;
     Ok(statement
         .columns()
         .iter()
-        .map(|c| Column {
-            name: c.name().to_owned(),
-            type_name: c.type_info().name().to_uppercase(),
-        })
+        .map(|c| Column { name: c.name().to_owned(), type_name: c.type_info().name().to_uppercase() })
         .collect())
 }
 
@@ -574,11 +483,7 @@ async fn mysql_inspect(
 ) -> Result<QueryInfo, sqlx::Error> {
     let columns = mysql_columns(conn, query).await?;
     if columns.is_empty() {
-        return Ok(QueryInfo {
-            columns,
-            rows: 0,
-            content_hash: String::new(),
-        });
+        return Ok(QueryInfo { columns, rows: 0, content_hash: String::new() });
     }
     let row_text = columns
         .iter()
@@ -589,19 +494,11 @@ async fn mysql_inspect(
         "SELECT COUNT(*), CAST(IFNULL(SUM(CAST(CONV(SUBSTRING(MD5(CONCAT_WS(CHAR(31), {row_text})), 1, 15), 16, 10) AS UNSIGNED)), 0) AS CHAR) \
          FROM (\n{query}\n) AS _s"
     );
-    let row: MySqlRow = sqlx::raw_sql(AssertSqlSafe(sql))
-        .fetch_one(&mut *conn)
-        .await?;
-    let rows: i64 = mysql_text(&row, 0)
-        .and_then(|t| t.parse().ok())
-        .unwrap_or_default();
+    let row: MySqlRow = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_one(&mut *conn).await?;
+    let rows: i64 = mysql_text(&row, 0).and_then(|t| t.parse().ok()).unwrap_or_default();
     let digest = mysql_text(&row, 1).unwrap_or_default();
     let content_hash = content_hash(&columns, rows, &digest);
-    Ok(QueryInfo {
-        columns,
-        rows,
-        content_hash,
-    })
+    Ok(QueryInfo { columns, rows, content_hash })
 }
 
 async fn mysql_rows_csv(

@@ -56,12 +56,7 @@ struct ColumnGuess {
 
 impl ColumnGuess {
     fn new() -> Self {
-        ColumnGuess {
-            int: true,
-            float: true,
-            boolean: true,
-            seen: false,
-        }
+        ColumnGuess { int: true, float: true, boolean: true, seen: false }
     }
 
     fn observe(&mut self, value: &str) {
@@ -94,10 +89,7 @@ impl ColumnGuess {
 /// A float Postgres' `float8in` accepts too (Rust's parser knows a few spellings it does not).
 fn is_postgres_float(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
-    let special = matches!(
-        lower.trim_start_matches(['+', '-']),
-        "nan" | "inf" | "infinity"
-    );
+    let special = matches!(lower.trim_start_matches(['+', '-']), "nan" | "inf" | "infinity");
     special || (value.parse::<f64>().is_ok() && !lower.contains("inf") && !lower.contains("nan"))
 }
 
@@ -112,13 +104,7 @@ enum Message {
 pub fn table_prefix(name: &str) -> String {
     let mut prefix: String = name
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
         .take(24)
         .collect();
     if prefix.trim_matches('_').is_empty() {
@@ -138,11 +124,7 @@ pub async fn load_csv(
     file: impl Read + Send + 'static,
     name_prefix: &str,
 ) -> Result<LoadedTable, UploadError> {
-    let table = format!(
-        "{}_{}",
-        table_prefix(name_prefix),
-        uuid::Uuid::new_v4().simple()
-    );
+    let table = format!("{}_{}", table_prefix(name_prefix), uuid::Uuid::new_v4().simple());
     let qualified_name = format!("{DATA_SCHEMA}.{}", quote_ident(&table));
     let (sender, mut receiver) = mpsc::channel::<Message>(4);
     let parser = tokio::task::spawn_blocking(move || parse_csv(file, &sender));
@@ -152,22 +134,12 @@ pub async fn load_csv(
         Some(Message::Failed(reason)) => return Err(UploadError::Invalid(reason)),
         _ => return Err(UploadError::Invalid("the file could not be read".into())),
     };
-    let columns = header
-        .iter()
-        .map(|c| format!("{} text", quote_ident(c)))
-        .collect::<Vec<_>>();
-    sqlx::query(AssertSqlSafe(format!(
-        "CREATE TABLE {qualified_name} ({})",
-        columns.join(", ")
-    )))
-    .execute(&mut *conn)
-    .await?;
-
-    let mut copy = conn
-        .copy_in_raw(&format!(
-            "COPY {qualified_name} FROM STDIN WITH (FORMAT csv)"
-        ))
+    let columns = header.iter().map(|c| format!("{} text", quote_ident(c))).collect::<Vec<_>>();
+    sqlx::query(AssertSqlSafe(format!("CREATE TABLE {qualified_name} ({})", columns.join(", "))))
+        .execute(&mut *conn)
         .await?;
+
+    let mut copy = conn.copy_in_raw(&format!("COPY {qualified_name} FROM STDIN WITH (FORMAT csv)")).await?;
     let types = loop {
         match receiver.recv().await {
             Some(Message::Chunk(chunk)) => {
@@ -202,23 +174,15 @@ pub async fn load_csv(
                 Inferred::Text => return None,
             };
             let column = quote_ident(name);
-            Some(format!(
-                "ALTER COLUMN {column} TYPE {sql_type} USING {column}::{sql_type}"
-            ))
+            Some(format!("ALTER COLUMN {column} TYPE {sql_type} USING {column}::{sql_type}"))
         })
         .collect();
     if !alterations.is_empty() {
-        sqlx::query(AssertSqlSafe(format!(
-            "ALTER TABLE {qualified_name} {}",
-            alterations.join(", ")
-        )))
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(AssertSqlSafe(format!("ALTER TABLE {qualified_name} {}", alterations.join(", "))))
+            .execute(&mut *conn)
+            .await?;
     }
-    Ok(LoadedTable {
-        load_query: format!("SELECT * FROM {qualified_name}"),
-        qualified_name,
-    })
+    Ok(LoadedTable { load_query: format!("SELECT * FROM {qualified_name}"), qualified_name })
 }
 
 /// The blocking half: parse, infer, re-serialise in chunks. Every problem is reported as
@@ -227,10 +191,7 @@ fn parse_csv(file: impl Read, sender: &mpsc::Sender<Message>) {
     let fail = |reason: String| {
         let _ = sender.blocking_send(Message::Failed(reason));
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(file);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(file);
     let header = match reader.headers() {
         Ok(header) => header.clone(),
         Err(err) => return fail(csv_error_text(&err)),
@@ -263,40 +224,25 @@ fn parse_csv(file: impl Read, sender: &mpsc::Sender<Message>) {
             }
         }
         buffer.extend_from_slice(b"\n");
-        if buffer.len() >= CHUNK
-            && sender
-                .blocking_send(Message::Chunk(buffer.split().freeze()))
-                .is_err()
-        {
+        if buffer.len() >= CHUNK && sender.blocking_send(Message::Chunk(buffer.split().freeze())).is_err() {
             return;
         }
     }
-    if !buffer.is_empty()
-        && sender
-            .blocking_send(Message::Chunk(buffer.split().freeze()))
-            .is_err()
-    {
+    if !buffer.is_empty() && sender.blocking_send(Message::Chunk(buffer.split().freeze())).is_err() {
         return;
     }
-    let _ = sender.blocking_send(Message::Done(
-        guesses.into_iter().map(ColumnGuess::result).collect(),
-    ));
+    let _ = sender.blocking_send(Message::Done(guesses.into_iter().map(ColumnGuess::result).collect()));
 }
 
 fn csv_error_text(err: &csv::Error) -> String {
     match err.kind() {
-        csv::ErrorKind::UnequalLengths {
-            pos,
-            expected_len,
-            len,
-        } => format!(
+        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => format!(
             "line {} has {len} fields, but the header has {expected_len}",
             pos.as_ref().map(|p| p.line()).unwrap_or_default()
         ),
-        csv::ErrorKind::Utf8 { pos, .. } => format!(
-            "line {} is not valid UTF-8",
-            pos.as_ref().map(|p| p.line()).unwrap_or_default()
-        ),
+        csv::ErrorKind::Utf8 { pos, .. } => {
+            format!("line {} is not valid UTF-8", pos.as_ref().map(|p| p.line()).unwrap_or_default())
+        }
         _ => err.to_string(),
     }
 }
@@ -309,25 +255,13 @@ fn column_names(header: &csv::StringRecord) -> Result<Vec<String>, String> {
     }
     let mut names: Vec<String> = Vec::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
-        let raw = if i == 0 {
-            raw.trim_start_matches('\u{feff}')
-        } else {
-            raw
-        };
-        let name = if raw.is_empty() {
-            format!("Unnamed: {i}")
-        } else {
-            raw.to_owned()
-        };
+        let raw = if i == 0 { raw.trim_start_matches('\u{feff}') } else { raw };
+        let name = if raw.is_empty() { format!("Unnamed: {i}") } else { raw.to_owned() };
         if name.len() > MAX_COLUMN_NAME_BYTES {
-            return Err(format!(
-                "column name \"{name}\" is longer than {MAX_COLUMN_NAME_BYTES} bytes"
-            ));
+            return Err(format!("column name \"{name}\" is longer than {MAX_COLUMN_NAME_BYTES} bytes"));
         }
         if names.contains(&name) {
-            return Err(format!(
-                "column name \"{name}\" appears twice in the header"
-            ));
+            return Err(format!("column name \"{name}\" appears twice in the header"));
         }
         names.push(name);
     }

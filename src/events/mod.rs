@@ -4,7 +4,10 @@
 //! the change (`outbox`); the relay publishes committed rows to JetStream (`relay`). Subjects are
 //! `<prefix>.<entity>.<id>.<what>`, with prefix `causeway.events` by default (docs/events.md).
 
+pub mod bus;
+pub mod envelope;
 pub mod outbox;
+pub mod relay;
 
 use serde_json::Value;
 
@@ -41,12 +44,7 @@ pub struct Event {
 
 impl Event {
     pub fn new(entity: Entity, id: impl Into<i64>, what: &'static str, data: Value) -> Self {
-        Event {
-            entity,
-            id: id.into(),
-            what,
-            data,
-        }
+        Event { entity, id: id.into(), what, data }
     }
 
     /// The subject below the configured prefix, e.g. `job.42.started`.

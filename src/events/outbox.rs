@@ -16,11 +16,7 @@ pub async fn record<C: ConnectionTrait>(db: &C, events: &[Event]) -> Result<(), 
         db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             INSERT,
-            [
-                event.relative_subject().into(),
-                event.event_type().into(),
-                event.data.clone().into(),
-            ],
+            [event.relative_subject().into(), event.event_type().into(), event.data.clone().into()],
         ))
         .await?;
     }

@@ -18,12 +18,8 @@ const ROWS: usize = 10_000;
 const SEED: u64 = 20_261_128;
 const COLUMNS: [&str; 5] = ["Burglary", "Earthquake", "Alarm", "JohnCalls", "MaryCalls"];
 /// The true graph: (cause, effect).
-pub const GROUND_TRUTH: [(&str, &str); 4] = [
-    ("Burglary", "Alarm"),
-    ("Earthquake", "Alarm"),
-    ("Alarm", "JohnCalls"),
-    ("Alarm", "MaryCalls"),
-];
+pub const GROUND_TRUTH: [(&str, &str); 4] =
+    [("Burglary", "Alarm"), ("Earthquake", "Alarm"), ("Alarm", "JohnCalls"), ("Alarm", "MaryCalls")];
 
 /// SplitMix64: a tiny, well-mixed generator; the data only need to be reproducible.
 struct SplitMix64(u64);
@@ -81,17 +77,14 @@ pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> an
     let mut tx = pool.begin().await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "CREATE TABLE IF NOT EXISTS {EARTHQUAKE_TABLE} ({})",
-        COLUMNS
-            .map(|c| format!("\"{c}\" integer NOT NULL"))
-            .join(", ")
+        COLUMNS.map(|c| format!("\"{c}\" integer NOT NULL")).join(", ")
     )))
     .execute(&mut *tx)
     .await?;
-    let present: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT count(*) FROM {EARTHQUAKE_TABLE}"
-    )))
-    .fetch_one(&mut *tx)
-    .await?;
+    let present: i64 =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {EARTHQUAKE_TABLE}")))
+            .fetch_one(&mut *tx)
+            .await?;
     if present == 0 {
         let mut csv = String::with_capacity(ROWS * 10);
         for row in sample(ROWS, SEED) {
@@ -99,11 +92,8 @@ pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> an
             csv.push_str(&line.join(","));
             csv.push('\n');
         }
-        let mut copy = tx
-            .copy_in_raw(&format!(
-                "COPY {EARTHQUAKE_TABLE} FROM STDIN WITH (FORMAT csv)"
-            ))
-            .await?;
+        let mut copy =
+            tx.copy_in_raw(&format!("COPY {EARTHQUAKE_TABLE} FROM STDIN WITH (FORMAT csv)")).await?;
         copy.send(csv.into_bytes()).await?;
         copy.finish().await?;
     }
@@ -112,9 +102,7 @@ pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> an
         &mut tx,
         &store::NewDataset {
             name: Some(EARTHQUAKE_DATASET),
-            description: Some(
-                "Pearl's burglary alarm network: 10,000 samples of 5 binary variables",
-            ),
+            description: Some("Pearl's burglary alarm network: 10,000 samples of 5 binary variables"),
             load_query: &load_query,
             data_source: sources::OWN_SOURCE,
         },
@@ -146,9 +134,7 @@ pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> an
         dataset_id: Set(dataset_id),
         name: Set(Some("Earthquake experiment".into())),
         algorithm_id: Set(Some(pc.id)),
-        description: Set(Some(
-            "PC with the binary conditional-independence test".into(),
-        )),
+        description: Set(Some("PC with the binary conditional-independence test".into())),
         parameters: Set(Some(parameters.clone())),
         ..Default::default()
     }
@@ -171,11 +157,7 @@ pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> an
         )],
     )
     .await?;
-    tracing::info!(
-        dataset_id,
-        experiment_id = experiment.id,
-        "earthquake example seeded"
-    );
+    tracing::info!(dataset_id, experiment_id = experiment.id, "earthquake example seeded");
     Ok(())
 }
 
@@ -187,9 +169,7 @@ mod tests {
     fn samples_are_reproducible_and_follow_the_cpts() {
         let rows = sample(ROWS, SEED);
         assert_eq!(rows, sample(ROWS, SEED));
-        let rate = |f: &dyn Fn(&[u8; 5]) -> bool| {
-            rows.iter().filter(|r| f(r)).count() as f64 / ROWS as f64
-        };
+        let rate = |f: &dyn Fn(&[u8; 5]) -> bool| rows.iter().filter(|r| f(r)).count() as f64 / ROWS as f64;
         // P(Burglary) = 0.01, P(Earthquake) = 0.02; P(Alarm) ≈ 0.0252 (marginalised CPT).
         assert!((rate(&|r| r[0] == 1) - 0.01).abs() < 0.005);
         assert!((rate(&|r| r[1] == 1) - 0.02).abs() < 0.007);

@@ -8,8 +8,8 @@ mod earthquake;
 
 use anyhow::Context;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TryIntoModel,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, TryIntoModel,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -37,6 +37,8 @@ struct CatalogueEntry {
     valid_parameters: Value,
     #[serde(default)]
     docker_parameters: Option<Value>,
+    #[serde(default)]
+    local_command: Option<Vec<String>>,
 }
 
 /// Seeds everything; safe to run any number of times.
@@ -49,8 +51,7 @@ pub async fn run(db: &DatabaseConnection, pool: &sqlx::PgPool) -> anyhow::Result
 
 /// Inserts new catalogue entries and updates existing ones, keyed by (package, function).
 pub async fn seed_catalogue(db: &DatabaseConnection) -> anyhow::Result<(usize, usize)> {
-    let catalogue: Catalogue =
-        serde_json::from_str(CATALOGUE).context("parsing src/seed/algorithms.json")?;
+    let catalogue: Catalogue = serde_json::from_str(CATALOGUE).context("parsing src/seed/algorithms.json")?;
     tracing::debug!(version = catalogue.version, "catalogue file");
     let (mut inserted, mut updated) = (0, 0);
     for entry in catalogue.algorithms {
@@ -66,10 +67,7 @@ pub async fn seed_catalogue(db: &DatabaseConnection) -> anyhow::Result<(usize, u
             }
             None => {
                 inserted += 1;
-                algorithm::ActiveModel {
-                    package: Set(Some(entry.package.clone())),
-                    ..Default::default()
-                }
+                algorithm::ActiveModel { package: Set(Some(entry.package.clone())), ..Default::default() }
             }
         };
         model.function = Set(Some(entry.function));
@@ -79,6 +77,7 @@ pub async fn seed_catalogue(db: &DatabaseConnection) -> anyhow::Result<(usize, u
         model.needs_gpu = Set(entry.needs_gpu);
         model.valid_parameters = Set(Some(entry.valid_parameters.clone()));
         model.docker_parameters = Set(entry.docker_parameters.unwrap_or_else(|| json!({})));
+        model.local_command = Set(entry.local_command.map(|c| json!(c)));
         let saved = model.save(db).await?;
         let id = saved.try_into_model()?.id;
         crate::db::write_ordered_json(
@@ -104,13 +103,7 @@ mod tests {
         for entry in &catalogue.algorithms {
             let mut errors = FieldErrors::default();
             crate::parameters::check_schema(&entry.valid_parameters, &mut errors);
-            assert!(
-                errors.is_empty(),
-                "{}/{}: {:?}",
-                entry.package,
-                entry.function,
-                errors
-            );
+            assert!(errors.is_empty(), "{}/{}: {:?}", entry.package, entry.function, errors);
         }
     }
 }

@@ -26,49 +26,24 @@ async fn an_algorithm_is_created_listed_fetched_and_deleted() {
     assert_eq!(created["docker_parameters"], json!({}));
     assert_eq!(created["needs_gpu"], json!(null));
     // Key order of the schema is kept (forms and executor arguments follow it).
-    let keys: Vec<_> = created["valid_parameters"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
+    let keys: Vec<_> = created["valid_parameters"].as_object().unwrap().keys().cloned().collect();
     assert_eq!(keys, ["alpha", "test", "cores"]);
 
-    let fetched = expect_json(
-        app.get(&format!("/api/algorithm/{id}")).await,
-        StatusCode::OK,
-    )
-    .await;
+    let fetched = expect_json(app.get(&format!("/api/algorithm/{id}")).await, StatusCode::OK).await;
     assert_eq!(fetched, created);
     let listed = expect_json(app.get("/api/algorithms").await, StatusCode::OK).await;
     assert_eq!(listed, json!([created]));
 
-    let deleted = expect_json(
-        app.delete(&format!("/api/algorithm/{id}")).await,
-        StatusCode::OK,
-    )
-    .await;
+    let deleted = expect_json(app.delete(&format!("/api/algorithm/{id}")).await, StatusCode::OK).await;
     assert_eq!(deleted, created);
-    expect_error(
-        app.get(&format!("/api/algorithm/{id}")).await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    expect_error(
-        app.delete(&format!("/api/algorithm/{id}")).await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    expect_error(app.get(&format!("/api/algorithm/{id}")).await, StatusCode::NOT_FOUND).await;
+    expect_error(app.delete(&format!("/api/algorithm/{id}")).await, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]
 async fn an_empty_body_creates_an_algorithm_with_null_fields() {
     let app = spawn_app().await;
-    let created = expect_json(
-        app.post_json("/api/algorithms", &json!({})).await,
-        StatusCode::OK,
-    )
-    .await;
+    let created = expect_json(app.post_json("/api/algorithms", &json!({})).await, StatusCode::OK).await;
     assert_eq!(created["package"], json!(null));
     assert_eq!(created["valid_parameters"], json!(null));
     assert_eq!(created["docker_parameters"], json!({}));
@@ -79,53 +54,26 @@ async fn invalid_parameter_schemas_are_refused_with_the_key_named() {
     let app = spawn_app().await;
     let cases = [
         (json!({"a": {"type": "complex"}}), "Invalid type for key a"),
-        (
-            json!({"a": {"type": "int", "required": "yes"}}),
-            "Field `required` must be bool for key a",
-        ),
-        (
-            json!({"a": {"type": "enum"}}),
-            "Field `values` must be list for key a",
-        ),
-        (
-            json!({"a": {"type": "enum", "values": [1]}}),
-            "Field `values` must be list of strings for key a",
-        ),
-        (
-            json!({"a": {"type": "float", "minimum": 0}}),
-            "Field `minimum` must be <class 'float'> for key a",
-        ),
-        (
-            json!({"a": {"type": "int", "maximum": 0.5}}),
-            "Field `maximum` must be <class 'int'> for key a",
-        ),
+        (json!({"a": {"type": "int", "required": "yes"}}), "Field `required` must be bool for key a"),
+        (json!({"a": {"type": "enum"}}), "Field `values` must be list for key a"),
+        (json!({"a": {"type": "enum", "values": [1]}}), "Field `values` must be list of strings for key a"),
+        (json!({"a": {"type": "float", "minimum": 0}}), "Field `minimum` must be <class 'float'> for key a"),
+        (json!({"a": {"type": "int", "maximum": 0.5}}), "Field `maximum` must be <class 'int'> for key a"),
     ];
     for (schema, message) in cases {
         let error = expect_error(
-            app.post_json("/api/algorithms", &json!({"valid_parameters": schema}))
-                .await,
+            app.post_json("/api/algorithms", &json!({"valid_parameters": schema})).await,
             StatusCode::BAD_REQUEST,
         )
         .await;
-        assert_eq!(
-            error,
-            json!({"valid_parameters": [message]}),
-            "schema {schema}"
-        );
+        assert_eq!(error, json!({"valid_parameters": [message]}), "schema {schema}");
     }
     let error = expect_error(
-        app.post_json(
-            "/api/algorithms",
-            &json!({"package": 5, "needs_gpu": "maybe"}),
-        )
-        .await,
+        app.post_json("/api/algorithms", &json!({"package": 5, "needs_gpu": "maybe"})).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
-    assert_eq!(
-        error,
-        json!({"package": ["Not a valid string."], "needs_gpu": ["Not a valid boolean."]})
-    );
+    assert_eq!(error, json!({"package": ["Not a valid string."], "needs_gpu": ["Not a valid boolean."]}));
     assert_eq!(app.count("algorithm").await, 0);
 }
 
@@ -141,10 +89,7 @@ async fn bodies_that_are_not_json_objects_get_a_json_400() {
         .await
         .unwrap();
     let message = expect_error(response, StatusCode::BAD_REQUEST).await;
-    assert!(
-        message.as_str().unwrap().contains("not valid JSON"),
-        "{message}"
-    );
+    assert!(message.as_str().unwrap().contains("not valid JSON"), "{message}");
     let response = app.post_json("/api/algorithms", &json!([1, 2])).await;
     expect_error(response, StatusCode::BAD_REQUEST).await;
     let response = app
@@ -171,20 +116,10 @@ async fn an_algorithm_in_use_cannot_be_deleted() {
         .iter()
         .find(|a| a["package"] == "pcalg" && a["function"] == "pc")
         .unwrap();
-    let message = expect_error(
-        app.delete(&format!("/api/algorithm/{}", pc["id"])).await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert!(
-        message.as_str().unwrap().contains("used by 1 experiment"),
-        "{message}"
-    );
-    expect_json(
-        app.get(&format!("/api/algorithm/{}", pc["id"])).await,
-        StatusCode::OK,
-    )
-    .await;
+    let message =
+        expect_error(app.delete(&format!("/api/algorithm/{}", pc["id"])).await, StatusCode::CONFLICT).await;
+    assert!(message.as_str().unwrap().contains("used by 1 experiment"), "{message}");
+    expect_json(app.get(&format!("/api/algorithm/{}", pc["id"])).await, StatusCode::OK).await;
 }
 
 #[tokio::test]
@@ -193,17 +128,9 @@ async fn unknown_routes_and_bad_ids_answer_json() {
     expect_error(app.get("/api/nope").await, StatusCode::NOT_FOUND).await;
     let response = app.get("/api/algorithm/abc").await;
     let status = response.status();
-    assert!(
-        status == StatusCode::BAD_REQUEST || status == StatusCode::NOT_FOUND,
-        "{status}"
-    );
+    assert!(status == StatusCode::BAD_REQUEST || status == StatusCode::NOT_FOUND, "{status}");
     expect_error(response, status).await;
-    let response = app
-        .client
-        .patch(app.url("/api/algorithms"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.patch(app.url("/api/algorithms")).send().await.unwrap();
     expect_error(response, StatusCode::METHOD_NOT_ALLOWED).await;
 }
 
@@ -212,17 +139,10 @@ async fn the_openapi_document_and_swagger_ui_are_served() {
     let app = spawn_app().await;
     let spec = expect_json(app.get("/api/openapi.json").await, StatusCode::OK).await;
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
-    for path in [
-        "/algorithms",
-        "/datasets",
-        "/dataset/{dataset_id}/loadwithids",
-        "/experiments",
-        "/node/{node_id}",
-    ] {
-        assert!(
-            spec["paths"].get(path).is_some(),
-            "{path} missing from the document"
-        );
+    for path in
+        ["/algorithms", "/datasets", "/dataset/{dataset_id}/loadwithids", "/experiments", "/node/{node_id}"]
+    {
+        assert!(spec["paths"].get(path).is_some(), "{path} missing from the document");
     }
     let swagger = app.get("/swagger/").await;
     assert_eq!(swagger.status(), StatusCode::OK);

@@ -7,45 +7,28 @@ use crate::helpers::{expect_error, expect_json, spawn_app};
 async fn a_query_dataset_gets_one_node_per_column_in_order() {
     let app = spawn_app().await;
     let dataset = app
-        .dataset_over(
-            "obs",
-            "b double precision, a integer, \"c c\" text",
-            "(1.5, 2, 'x'), (2.0, 3, NULL)",
-        )
+        .dataset_over("obs", "b double precision, a integer, \"c c\" text", "(1.5, 2, 'x'), (2.0, 3, NULL)")
         .await;
     assert_eq!(dataset["name"], "obs");
     assert_eq!(dataset["data_source"], "postgres");
     assert_eq!(dataset["content_hash"].as_str().unwrap().len(), 128);
-    assert!(
-        dataset["time_created"]
-            .as_str()
-            .unwrap()
-            .ends_with("+00:00")
-    );
-    let nodes: Vec<(String,)> =
-        sqlx::query_as("SELECT name FROM node WHERE dataset_id = $1 ORDER BY id")
-            .bind(dataset["id"].as_i64().unwrap() as i32)
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
+    assert!(dataset["time_created"].as_str().unwrap().ends_with("+00:00"));
+    let nodes: Vec<(String,)> = sqlx::query_as("SELECT name FROM node WHERE dataset_id = $1 ORDER BY id")
+        .bind(dataset["id"].as_i64().unwrap() as i32)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
     let names: Vec<_> = nodes.into_iter().map(|n| n.0).collect();
     assert_eq!(names, ["b", "a", "c c"]);
     let id = &dataset["id"];
-    assert_eq!(
-        expect_json(app.get(&format!("/api/dataset/{id}")).await, StatusCode::OK).await,
-        dataset
-    );
-    assert_eq!(
-        expect_json(app.get("/api/datasets").await, StatusCode::OK).await,
-        json!([dataset])
-    );
+    assert_eq!(expect_json(app.get(&format!("/api/dataset/{id}")).await, StatusCode::OK).await, dataset);
+    assert_eq!(expect_json(app.get("/api/datasets").await, StatusCode::OK).await, json!([dataset]));
 }
 
 #[tokio::test]
 async fn bad_queries_get_400_naming_the_query_and_leave_nothing_behind() {
     let app = spawn_app().await;
-    app.sql("CREATE TABLE keep (x int); INSERT INTO keep VALUES (1)")
-        .await;
+    app.sql("CREATE TABLE keep (x int); INSERT INTO keep VALUES (1)").await;
     let cases = [
         "SELECT * FROM no_such_table",
         "SELEC 1",
@@ -58,73 +41,46 @@ async fn bad_queries_get_400_naming_the_query_and_leave_nothing_behind() {
     ];
     for query in cases {
         let message = expect_error(
-            app.post_json(
-                "/api/datasets",
-                &json!({"name": "bad", "load_query": query}),
-            )
-            .await,
+            app.post_json("/api/datasets", &json!({"name": "bad", "load_query": query})).await,
             StatusCode::BAD_REQUEST,
         )
         .await;
         let text = message.as_str().unwrap_or_default().to_owned();
-        assert!(
-            text.contains(query.trim_end_matches(';')),
-            "message {text:?} does not name {query:?}"
-        );
+        assert!(text.contains(query.trim_end_matches(';')), "message {text:?} does not name {query:?}");
     }
     assert_eq!(app.count("dataset").await, 0);
     assert_eq!(app.count("node").await, 0);
-    assert_eq!(
-        app.count("keep").await,
-        1,
-        "a dataset query wrote to the database"
-    );
-    let sneaky: bool = sqlx::query_scalar("SELECT to_regclass('sneaky') IS NOT NULL")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    assert_eq!(app.count("keep").await, 1, "a dataset query wrote to the database");
+    let sneaky: bool =
+        sqlx::query_scalar("SELECT to_regclass('sneaky') IS NOT NULL").fetch_one(&app.pool).await.unwrap();
     assert!(!sneaky);
 }
 
 #[tokio::test]
 async fn a_slow_query_is_stopped_by_the_statement_timeout() {
     let app =
-        crate::helpers::spawn_app_with(|c| c.query_timeout = std::time::Duration::from_millis(300))
-            .await;
+        crate::helpers::spawn_app_with(|c| c.query_timeout = std::time::Duration::from_millis(300)).await;
     let message = expect_error(
-        app.post_json(
-            "/api/datasets",
-            &json!({"name": "slow", "load_query": "SELECT pg_sleep(5) AS s"}),
-        )
-        .await,
+        app.post_json("/api/datasets", &json!({"name": "slow", "load_query": "SELECT pg_sleep(5) AS s"}))
+            .await,
         StatusCode::BAD_REQUEST,
     )
     .await;
-    assert!(
-        message.as_str().unwrap().contains("statement timeout"),
-        "{message}"
-    );
+    assert!(message.as_str().unwrap().contains("statement timeout"), "{message}");
 }
 
 #[tokio::test]
 async fn dataset_fields_are_validated_field_by_field() {
     let app = spawn_app().await;
-    let message = expect_error(
-        app.post_json("/api/datasets", &json!({})).await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    let message =
+        expect_error(app.post_json("/api/datasets", &json!({})).await, StatusCode::BAD_REQUEST).await;
     assert_eq!(
         message,
         json!({"name": ["Missing data for required field."],
                                "load_query": ["Missing data for required field."]})
     );
     let message = expect_error(
-        app.post_json(
-            "/api/datasets",
-            &json!({"name": "", "load_query": null, "data_source": null}),
-        )
-        .await,
+        app.post_json("/api/datasets", &json!({"name": "", "load_query": null, "data_source": null})).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
@@ -153,19 +109,14 @@ async fn dataset_fields_are_validated_field_by_field() {
         StatusCode::BAD_REQUEST,
     )
     .await;
-    assert!(
-        message.as_str().unwrap().contains("no columns"),
-        "{message}"
-    );
+    assert!(message.as_str().unwrap().contains("no columns"), "{message}");
     assert_eq!(app.count("dataset").await, 0);
 }
 
 #[tokio::test]
 async fn a_query_with_no_rows_is_a_valid_empty_dataset() {
     let app = spawn_app().await;
-    let dataset = app
-        .dataset_over("empty_obs", "x int, y int", "(1, 2)")
-        .await;
+    let dataset = app.dataset_over("empty_obs", "x int, y int", "(1, 2)").await;
     let created = expect_json(
         app.post_json(
             "/api/datasets",
@@ -175,12 +126,8 @@ async fn a_query_with_no_rows_is_a_valid_empty_dataset() {
         StatusCode::OK,
     )
     .await;
-    let metadata = expect_json(
-        app.get(&format!("/api/dataset/{}/metadata", created["id"]))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let metadata =
+        expect_json(app.get(&format!("/api/dataset/{}/metadata", created["id"])).await, StatusCode::OK).await;
     assert_eq!(metadata["observations"], 0);
     assert_eq!(metadata["variables"], 2);
     assert_ne!(created["content_hash"], dataset["content_hash"]);
@@ -192,27 +139,18 @@ async fn descriptions_can_be_changed_but_not_emptied() {
     let dataset = app.dataset_over("d", "x int", "(1)").await;
     let path = format!("/api/dataset/{}", dataset["id"]);
     let updated = expect_json(
-        app.put_json(&path, &json!({"description": "new", "name": "ignored"}))
-            .await,
+        app.put_json(&path, &json!({"description": "new", "name": "ignored"})).await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(updated["description"], "new");
     assert_eq!(updated["name"], "d");
-    for body in [
-        json!({}),
-        json!({"description": ""}),
-        json!({"description": null}),
-    ] {
+    for body in [json!({}), json!({"description": ""}), json!({"description": null})] {
         let message = expect_error(app.put_json(&path, &body).await, StatusCode::BAD_REQUEST).await;
         assert_eq!(message, "Body must contain description");
     }
-    expect_error(
-        app.put_json("/api/dataset/999", &json!({"description": "x"}))
-            .await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    expect_error(app.put_json("/api/dataset/999", &json!({"description": "x"})).await, StatusCode::NOT_FOUND)
+        .await;
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE subject = $1")
         .bind(format!("dataset.{}.updated", dataset["id"]))
         .fetch_one(&app.pool)
@@ -224,9 +162,7 @@ async fn descriptions_can_be_changed_but_not_emptied() {
 #[tokio::test]
 async fn metadata_counts_rows_now_and_sees_ground_truth() {
     let app = spawn_app().await;
-    let dataset = app
-        .dataset_over("m", "x int, y int", "(1, 2), (3, 4)")
-        .await;
+    let dataset = app.dataset_over("m", "x int, y int", "(1, 2), (3, 4)").await;
     let path = format!("/api/dataset/{}/metadata", dataset["id"]);
     let metadata = expect_json(app.get(&path).await, StatusCode::OK).await;
     assert_eq!(metadata["variables"], 2);
@@ -246,11 +182,7 @@ async fn metadata_counts_rows_now_and_sees_ground_truth() {
     let metadata = expect_json(app.get(&path).await, StatusCode::OK).await;
     assert_eq!(metadata["observations"], 3);
     assert_eq!(metadata["has_ground_truth"], true);
-    expect_error(
-        app.get("/api/dataset/4242/metadata").await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    expect_error(app.get("/api/dataset/4242/metadata").await, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]
@@ -263,42 +195,29 @@ async fn csv_downloads_follow_mpcsls_dialect() {
             "(1.0, 2, true, 'a,b', 1.50), (0.25, NULL, false, 'say \"hi\"', NULL), (1e-05, -3, NULL, 'two\nlines', 2)",
         )
         .await;
-    let response = app
-        .get(&format!("/api/dataset/{}/load", dataset["id"]))
-        .await;
+    let response = app.get(&format!("/api/dataset/{}/load", dataset["id"])).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.headers()["content-type"],
-        "text/csv; charset=utf-8"
-    );
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
     let body = response.text().await.unwrap();
     assert_eq!(
         body,
         "f,i,b,t,n\r\n1.0,2,True,\"a,b\",1.50\r\n0.25,,False,\"say \"\"hi\"\"\",\r\n1e-05,-3,,\"two\nlines\",2\r\n"
     );
-    let with_ids = app
-        .get(&format!("/api/dataset/{}/loadwithids", dataset["id"]))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let with_ids =
+        app.get(&format!("/api/dataset/{}/loadwithids", dataset["id"])).await.text().await.unwrap();
     let ids: Vec<(i32,)> = sqlx::query_as("SELECT id FROM node WHERE dataset_id = $1 ORDER BY id")
         .bind(dataset["id"].as_i64().unwrap() as i32)
         .fetch_all(&app.pool)
         .await
         .unwrap();
     let header: Vec<String> = ids.iter().map(|(id,)| id.to_string()).collect();
-    assert!(
-        with_ids.starts_with(&format!("{}\r\n1.0,2,True", header.join(","))),
-        "{with_ids}"
-    );
+    assert!(with_ids.starts_with(&format!("{}\r\n1.0,2,True", header.join(","))), "{with_ids}");
 }
 
 #[tokio::test]
 async fn large_downloads_stream_every_row() {
     let app = spawn_app().await;
-    app.sql("CREATE TABLE big AS SELECT g AS id, g * 0.5 AS half FROM generate_series(1, 50000) g")
-        .await;
+    app.sql("CREATE TABLE big AS SELECT g AS id, g * 0.5 AS half FROM generate_series(1, 50000) g").await;
     let dataset = expect_json(
         app.post_json(
             "/api/datasets",
@@ -308,12 +227,7 @@ async fn large_downloads_stream_every_row() {
         StatusCode::OK,
     )
     .await;
-    let body = app
-        .get(&format!("/api/dataset/{}/load", dataset["id"]))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let body = app.get(&format!("/api/dataset/{}/load", dataset["id"])).await.text().await.unwrap();
     let lines: Vec<&str> = body.split("\r\n").collect();
     assert_eq!(lines.len(), 50_002, "header + rows + trailing empty");
     assert_eq!(lines[1], "1,0.5");
@@ -326,38 +240,25 @@ async fn downloads_refuse_data_whose_columns_changed() {
     let dataset = app.dataset_over("shifting", "x int, y int", "(1, 2)").await;
     app.sql("ALTER TABLE shifting RENAME COLUMN y TO z").await;
     let message = expect_error(
-        app.get(&format!("/api/dataset/{}/loadwithids", dataset["id"]))
-            .await,
+        app.get(&format!("/api/dataset/{}/loadwithids", dataset["id"])).await,
         StatusCode::CONFLICT,
     )
     .await;
     assert!(message.as_str().unwrap().contains("modified"), "{message}");
     app.sql("DROP TABLE shifting").await;
-    let message = expect_error(
-        app.get(&format!("/api/dataset/{}/load", dataset["id"]))
-            .await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
-    assert!(
-        message.as_str().unwrap().contains("SELECT * FROM shifting"),
-        "{message}"
-    );
-    expect_error(
-        app.get("/api/dataset/999/load").await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    let message =
+        expect_error(app.get(&format!("/api/dataset/{}/load", dataset["id"])).await, StatusCode::BAD_REQUEST)
+            .await;
+    assert!(message.as_str().unwrap().contains("SELECT * FROM shifting"), "{message}");
+    expect_error(app.get("/api/dataset/999/load").await, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]
 async fn the_content_hash_changes_with_values_not_only_row_counts() {
     let app = spawn_app().await;
     let first = app.dataset_over("values_a", "x int", "(1), (2)").await;
-    app.sql("CREATE TABLE values_b (x int); INSERT INTO values_b VALUES (1), (3)")
-        .await;
-    app.sql("CREATE TABLE values_c (x int); INSERT INTO values_c VALUES (2), (1)")
-        .await;
+    app.sql("CREATE TABLE values_b (x int); INSERT INTO values_b VALUES (1), (3)").await;
+    app.sql("CREATE TABLE values_c (x int); INSERT INTO values_c VALUES (2), (1)").await;
     let hash = |table: &str| {
         let app = &app;
         let table = table.to_owned();
@@ -375,16 +276,8 @@ async fn the_content_hash_changes_with_values_not_only_row_counts() {
         }
     };
     let same_columns_same_values = hash("values_a").await;
-    assert_ne!(
-        hash("values_b").await,
-        same_columns_same_values,
-        "a changed value must change the hash"
-    );
-    assert_eq!(
-        hash("values_c").await,
-        same_columns_same_values,
-        "row order must not change the hash"
-    );
+    assert_ne!(hash("values_b").await, same_columns_same_values, "a changed value must change the hash");
+    assert_eq!(hash("values_c").await, same_columns_same_values, "row order must not change the hash");
     assert_eq!(first["content_hash"], same_columns_same_values);
 }
 
@@ -394,39 +287,21 @@ async fn deleting_a_dataset_removes_everything_derived_from_it() {
     app.seed().await;
     let datasets = expect_json(app.get("/api/datasets").await, StatusCode::OK).await;
     let id = datasets[0]["id"].clone();
-    let deleted = expect_json(
-        app.delete(&format!("/api/dataset/{id}")).await,
-        StatusCode::OK,
-    )
-    .await;
+    let deleted = expect_json(app.delete(&format!("/api/dataset/{id}")).await, StatusCode::OK).await;
     assert_eq!(deleted, datasets[0]);
     for table in ["dataset", "node", "experiment", "edge"] {
         assert_eq!(app.count(table).await, 0, "{table} rows left");
     }
-    assert_eq!(
-        app.count("causeway_data.earthquake").await,
-        10_000,
-        "the data table stays"
-    );
+    assert_eq!(app.count("causeway_data.earthquake").await, 10_000, "the data table stays");
     let subjects: Vec<(String,)> =
         sqlx::query_as("SELECT subject FROM outbox WHERE subject LIKE '%deleted' ORDER BY id")
             .fetch_all(&app.pool)
             .await
             .unwrap();
     let subjects: Vec<_> = subjects.into_iter().map(|s| s.0).collect();
-    assert!(
-        subjects.contains(&format!("dataset.{id}.deleted")),
-        "{subjects:?}"
-    );
-    assert!(
-        subjects.iter().any(|s| s.starts_with("experiment.")),
-        "{subjects:?}"
-    );
-    expect_error(
-        app.delete(&format!("/api/dataset/{id}")).await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    assert!(subjects.contains(&format!("dataset.{id}.deleted")), "{subjects:?}");
+    assert!(subjects.iter().any(|s| s.starts_with("experiment.")), "{subjects:?}");
+    expect_error(app.delete(&format!("/api/dataset/{id}")).await, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]
@@ -439,10 +314,7 @@ async fn data_sources_list_postgres_last() {
     })
     .await;
     let listed = expect_json(app.get("/api/datasources").await, StatusCode::OK).await;
-    assert_eq!(
-        listed,
-        json!({"data_sources": ["zeta", "alpha", "postgres"]})
-    );
+    assert_eq!(listed, json!({"data_sources": ["zeta", "alpha", "postgres"]}));
     let message = expect_error(
         app.post_json(
             "/api/datasets",

@@ -38,40 +38,19 @@ async fn an_experiment_stores_coerced_parameters_and_nests_its_algorithm() {
     assert_eq!(created["name"], "run");
     assert_eq!(created["dataset"], dataset["id"]);
     assert_eq!(created["algorithm"], algorithm);
-    assert_eq!(
-        created["parameters"],
-        json!({"alpha": 0.05, "independence_test": "binCI", "cores": 2})
-    );
+    assert_eq!(created["parameters"], json!({"alpha": 0.05, "independence_test": "binCI", "cores": 2}));
     assert_eq!(created["last_job"], json!(null));
     assert_eq!(created["execution_time_statistics"], json!(null));
     let id = &created["id"];
+    assert_eq!(expect_json(app.get(&format!("/api/experiment/{id}")).await, StatusCode::OK).await, created);
+    assert_eq!(expect_json(app.get("/api/experiments").await, StatusCode::OK).await, json!([created]));
     assert_eq!(
-        expect_json(
-            app.get(&format!("/api/experiment/{id}")).await,
-            StatusCode::OK
-        )
-        .await,
-        created
-    );
-    assert_eq!(
-        expect_json(app.get("/api/experiments").await, StatusCode::OK).await,
+        expect_json(app.get(&format!("/api/dataset/{}/experiments", dataset["id"])).await, StatusCode::OK)
+            .await,
         json!([created])
     );
     assert_eq!(
-        expect_json(
-            app.get(&format!("/api/dataset/{}/experiments", dataset["id"]))
-                .await,
-            StatusCode::OK
-        )
-        .await,
-        json!([created])
-    );
-    assert_eq!(
-        expect_json(
-            app.get(&format!("/api/experiment/{id}/jobs")).await,
-            StatusCode::OK
-        )
-        .await,
+        expect_json(app.get(&format!("/api/experiment/{id}/jobs")).await, StatusCode::OK).await,
         json!([])
     );
 }
@@ -81,11 +60,8 @@ async fn experiment_input_errors_are_400_or_404_and_store_nothing() {
     let app = spawn_app().await;
     let dataset = app.dataset_over("e", "x int", "(1)").await;
     let algorithm = algorithm(&app).await;
-    let message = expect_error(
-        app.post_json("/api/experiments", &json!({})).await,
-        StatusCode::BAD_REQUEST,
-    )
-    .await;
+    let message =
+        expect_error(app.post_json("/api/experiments", &json!({})).await, StatusCode::BAD_REQUEST).await;
     assert_eq!(
         message,
         json!({"name": ["Missing data for required field."], "dataset_id": ["Missing data for required field."],
@@ -122,12 +98,20 @@ async fn experiment_input_errors_are_400_or_404_and_store_nothing() {
     );
     let valid = json!({"alpha": 0.1, "independence_test": "gaussCI"});
     expect_error(
-        app.post_json("/api/experiments", &json!({"name": "x", "dataset_id": dataset["id"], "algorithm_id": 999, "parameters": valid})).await,
+        app.post_json(
+            "/api/experiments",
+            &json!({"name": "x", "dataset_id": dataset["id"], "algorithm_id": 999, "parameters": valid}),
+        )
+        .await,
         StatusCode::NOT_FOUND,
     )
     .await;
     expect_error(
-        app.post_json("/api/experiments", &json!({"name": "x", "dataset_id": 999, "algorithm_id": algorithm["id"], "parameters": valid})).await,
+        app.post_json(
+            "/api/experiments",
+            &json!({"name": "x", "dataset_id": 999, "algorithm_id": algorithm["id"], "parameters": valid}),
+        )
+        .await,
         StatusCode::NOT_FOUND,
     )
     .await;
@@ -141,21 +125,13 @@ async fn experiment_descriptions_update_and_deletes_cascade_to_jobs() {
     let experiments = expect_json(app.get("/api/experiments").await, StatusCode::OK).await;
     let id = experiments[0]["id"].clone();
     let updated = expect_json(
-        app.put_json(
-            &format!("/api/experiment/{id}"),
-            &json!({"description": "d2"}),
-        )
-        .await,
+        app.put_json(&format!("/api/experiment/{id}"), &json!({"description": "d2"})).await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(updated["description"], "d2");
     let message = expect_error(
-        app.put_json(
-            &format!("/api/experiment/{id}"),
-            &json!({"description": ""}),
-        )
-        .await,
+        app.put_json(&format!("/api/experiment/{id}"), &json!({"description": ""})).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
@@ -172,11 +148,7 @@ async fn experiment_descriptions_update_and_deletes_cascade_to_jobs() {
            SELECT id, start_time, now(), NULL FROM job WHERE status = 'hidden';"
     ))
     .await;
-    let fetched = expect_json(
-        app.get(&format!("/api/experiment/{id}")).await,
-        StatusCode::OK,
-    )
-    .await;
+    let fetched = expect_json(app.get(&format!("/api/experiment/{id}")).await, StatusCode::OK).await;
     assert_eq!(fetched["last_job"]["status"], "hidden");
     assert_eq!(fetched["last_job"]["experiment_id"], id);
     assert_eq!(fetched["last_job"]["type"], "experiment_job");
@@ -185,62 +157,26 @@ async fn experiment_descriptions_update_and_deletes_cascade_to_jobs() {
         fetched["execution_time_statistics"],
         json!({"min": 2.0, "max": 3.0, "mean": 2.5, "median": 2.5, "lower_quantile": 2.25, "upper_quantile": 2.75})
     );
-    let jobs = expect_json(
-        app.get(&format!("/api/experiment/{id}/jobs")).await,
-        StatusCode::OK,
-    )
-    .await;
-    let statuses: Vec<_> = jobs
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|j| j["status"].clone())
-        .collect();
-    assert_eq!(
-        statuses,
-        [json!("hidden"), json!("done")],
-        "newest first, hidden included"
-    );
+    let jobs = expect_json(app.get(&format!("/api/experiment/{id}/jobs")).await, StatusCode::OK).await;
+    let statuses: Vec<_> = jobs.as_array().unwrap().iter().map(|j| j["status"].clone()).collect();
+    assert_eq!(statuses, [json!("hidden"), json!("done")], "newest first, hidden included");
 
-    let deleted = expect_json(
-        app.delete(&format!("/api/experiment/{id}")).await,
-        StatusCode::OK,
-    )
-    .await;
+    let deleted = expect_json(app.delete(&format!("/api/experiment/{id}")).await, StatusCode::OK).await;
     assert_eq!(deleted["id"], id);
     assert_eq!(app.count("job").await, 0);
     assert_eq!(app.count("result").await, 0);
     assert_eq!(app.count("dataset").await, 1);
-    expect_error(
-        app.get(&format!("/api/experiment/{id}")).await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    expect_error(
-        app.get(&format!("/api/experiment/{id}/jobs")).await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
-    expect_error(
-        app.delete(&format!("/api/experiment/{id}")).await,
-        StatusCode::NOT_FOUND,
-    )
-    .await;
+    expect_error(app.get(&format!("/api/experiment/{id}")).await, StatusCode::NOT_FOUND).await;
+    expect_error(app.get(&format!("/api/experiment/{id}/jobs")).await, StatusCode::NOT_FOUND).await;
+    expect_error(app.delete(&format!("/api/experiment/{id}")).await, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]
 async fn nodes_are_served_with_their_dataset() {
     let app = spawn_app().await;
     let dataset = app.dataset_over("n", "alpha int", "(1)").await;
-    let (node_id,): (i32,) = sqlx::query_as("SELECT id FROM node")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    let node = expect_json(
-        app.get(&format!("/api/node/{node_id}")).await,
-        StatusCode::OK,
-    )
-    .await;
+    let (node_id,): (i32,) = sqlx::query_as("SELECT id FROM node").fetch_one(&app.pool).await.unwrap();
+    let node = expect_json(app.get(&format!("/api/node/{node_id}")).await, StatusCode::OK).await;
     assert_eq!(
         node,
         json!({"id": node_id, "name": "alpha", "dataset_id": dataset["id"], "dataset": dataset["id"]})

@@ -3,7 +3,11 @@
 
 use std::future::Future;
 
-use causeway::{app::App, config::Config, db, state::AppState};
+use std::sync::Arc;
+
+use causeway::{
+    app::App, config::Config, db, launcher::local::LocalLauncher, scheduler::Scheduler, state::AppState,
+};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 use sqlx::{Connection, PgConnection, PgPool};
@@ -25,7 +29,18 @@ pub struct TestApp {
     pub client: Client,
     pub pool: PgPool,
     pub state: causeway::state::SharedState,
+    /// The scheduler, when the test drives it by hand (`Scheduling::Manual`).
+    pub scheduler: Option<Arc<Scheduler>>,
     database: String,
+}
+
+/// How the test's scheduler runs.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Scheduling {
+    /// The real loop, woken by events, as in `causeway up`.
+    Running,
+    /// Not running; the test calls `tick()` (a scheduler that is down between ticks).
+    Manual,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -33,25 +48,52 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_scheduling(Scheduling::Running, configure).await
+}
+
+/// A unique NATS prefix per test, so events of parallel tests never mix.
+pub fn unique_prefix() -> String {
+    format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+}
+
+pub async fn spawn_app_scheduling(scheduling: Scheduling, configure: impl FnOnce(&mut Config)) -> TestApp {
     let database = format!("causeway_test_{}", uuid::Uuid::new_v4().simple());
     let url = database_url(&database);
-    db::ensure_database(&url)
-        .await
-        .expect("creating the test database");
+    db::ensure_database(&url).await.expect("creating the test database");
     let mut config = Config::for_database(&url);
+    config.nats_prefix = unique_prefix();
+    config.work_dir =
+        std::env::temp_dir().join(format!("causeway-test-{database}")).to_string_lossy().into_owned();
     configure(&mut config);
     let state = AppState::connect(config).await.expect("connecting");
     db::migrate(&state.db).await.expect("migrating");
     let app = App::bind(state.clone()).await.expect("binding");
     let base = format!("http://{}", app.address());
-    tokio::spawn(app.run_until(std::future::pending()));
-    TestApp {
-        base,
-        client: Client::new(),
+    // Executors reach this test's server.
+    let mut config = state.config.clone();
+    config.api_host = Some(app.address().to_string());
+    let state = Arc::new(AppState {
+        db: state.db.clone(),
         pool: state.pool.clone(),
-        state,
-        database,
-    }
+        sources: state.sources.clone(),
+        config,
+        nats: state.nats.clone(),
+        notifier: state.notifier.clone(),
+    });
+    let app = App::from_parts(app, state.clone());
+    tokio::spawn(app.run_until(std::future::pending()));
+    causeway::app::spawn_event_tasks(&state);
+    let scheduler = match scheduling {
+        Scheduling::Running => {
+            causeway::app::spawn_scheduler(&state).expect("starting the scheduler");
+            None
+        }
+        Scheduling::Manual => {
+            let launcher = Arc::new(LocalLauncher::new(&state.config.work_dir).expect("work dir"));
+            Some(Scheduler::new(state.pool.clone(), launcher, state.config.clone()))
+        }
+    };
+    TestApp { base, client: Client::new(), pool: state.pool.clone(), state, scheduler, database }
 }
 
 impl TestApp {
@@ -64,43 +106,24 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .expect("POST")
+        self.client.post(self.url(path)).json(body).send().await.expect("POST")
     }
 
     pub async fn put_json(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .put(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .expect("PUT")
+        self.client.put(self.url(path)).json(body).send().await.expect("PUT")
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.client
-            .delete(self.url(path))
-            .send()
-            .await
-            .expect("DELETE")
+        self.client.delete(self.url(path)).send().await.expect("DELETE")
     }
 
     pub async fn seed(&self) {
-        causeway::seed::run(&self.state.db, &self.pool)
-            .await
-            .expect("seeding");
+        causeway::seed::run(&self.state.db, &self.pool).await.expect("seeding");
     }
 
     /// Runs SQL in this test's database.
     pub async fn sql(&self, statement: &str) {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
-            .execute(&self.pool)
-            .await
-            .expect("test SQL");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned())).execute(&self.pool).await.expect("test SQL");
     }
 
     pub async fn count(&self, table: &str) -> i64 {
@@ -112,21 +135,14 @@ impl TestApp {
 
     /// A dataset over a fresh table `name` with the given columns SQL and rows.
     pub async fn dataset_over(&self, table: &str, definition: &str, rows: &str) -> Value {
-        self.sql(&format!(
-            "CREATE TABLE {table} ({definition}); INSERT INTO {table} VALUES {rows};"
-        ))
-        .await;
+        self.sql(&format!("CREATE TABLE {table} ({definition}); INSERT INTO {table} VALUES {rows};")).await;
         let response = self
             .post_json(
                 "/api/datasets",
                 &serde_json::json!({"name": table, "load_query": format!("SELECT * FROM {table}")}),
             )
             .await;
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "creating dataset over {table}"
-        );
+        assert_eq!(response.status(), StatusCode::OK, "creating dataset over {table}");
         response.json().await.expect("dataset JSON")
     }
 }
@@ -134,20 +150,21 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let database = self.database.clone();
+        let stream = self.state.config.events_stream();
+        let nats_url = self.state.config.nats_url.clone();
+        let _ = std::fs::remove_dir_all(&self.state.config.work_dir);
         // Best effort: the test runtime is gone, so use a short-lived one on another thread.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
             runtime.block_on(async {
+                if let Ok(client) = async_nats::connect(nats_url.as_str()).await {
+                    let _ = async_nats::jetstream::new(client).delete_stream(&stream).await;
+                }
                 let mut conn = PgConnection::connect(&admin_url()).await.ok()?;
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await
-                .ok()
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")))
+                    .execute(&mut conn)
+                    .await
+                    .ok()
             })
         })
         .join();
@@ -165,9 +182,7 @@ pub async fn expect_json(response: Response, status: StatusCode) -> Value {
 /// Asserts a JSON error with a `message` and returns the message.
 pub async fn expect_error(response: Response, status: StatusCode) -> Value {
     let body = expect_json(response, status).await;
-    body.get("message")
-        .cloned()
-        .unwrap_or_else(|| panic!("no message in {body}"))
+    body.get("message").cloned().unwrap_or_else(|| panic!("no message in {body}"))
 }
 
 /// Waits for a condition with a deadline instead of sleeping a fixed time.
@@ -179,10 +194,7 @@ where
 {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }

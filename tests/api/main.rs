@@ -3,8 +3,10 @@
 
 mod algorithms;
 mod datasets;
+mod executor;
 mod experiments;
 mod helpers;
+mod jobs;
 mod remote_sources;
 mod seed;
 mod uploads;

@@ -11,46 +11,19 @@ async fn seeding_twice_gives_the_catalogue_and_one_earthquake_example() {
     let algorithms = expect_json(app.get("/api/algorithms").await, StatusCode::OK).await;
     let algorithms = algorithms.as_array().unwrap();
     assert!(algorithms.len() >= 8);
-    let pc = algorithms
-        .iter()
-        .find(|a| a["package"] == "pcalg" && a["function"] == "pc")
-        .unwrap();
-    let keys: Vec<_> = pc["valid_parameters"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .take(2)
-        .cloned()
-        .collect();
-    assert_eq!(
-        keys,
-        ["alpha", "independence_test"],
-        "catalogue order is kept"
-    );
+    let pc = algorithms.iter().find(|a| a["package"] == "pcalg" && a["function"] == "pc").unwrap();
+    let keys: Vec<_> = pc["valid_parameters"].as_object().unwrap().keys().take(2).cloned().collect();
+    assert_eq!(keys, ["alpha", "independence_test"], "catalogue order is kept");
 
     let datasets = expect_json(app.get("/api/datasets").await, StatusCode::OK).await;
     assert_eq!(datasets.as_array().unwrap().len(), 1);
     let dataset = &datasets[0];
     assert_eq!(dataset["name"], "Earthquake dataset");
-    let csv = app
-        .get(&format!("/api/dataset/{}/loadwithids", dataset["id"]))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get(&format!("/api/dataset/{}/loadwithids", dataset["id"])).await.text().await.unwrap();
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
     assert_eq!(lines.len(), 10_001);
-    assert!(
-        lines[1..]
-            .iter()
-            .all(|l| l.split(',').all(|v| v == "0" || v == "1"))
-    );
-    let load = app
-        .get(&format!("/api/dataset/{}/load", dataset["id"]))
-        .await
-        .text()
-        .await
-        .unwrap();
+    assert!(lines[1..].iter().all(|l| l.split(',').all(|v| v == "0" || v == "1")));
+    let load = app.get(&format!("/api/dataset/{}/load", dataset["id"])).await.text().await.unwrap();
     assert!(load.starts_with("Burglary,Earthquake,Alarm,JohnCalls,MaryCalls\r\n"));
 
     let truth: Vec<(String, String)> = sqlx::query_as(
@@ -60,18 +33,10 @@ async fn seeding_twice_gives_the_catalogue_and_one_earthquake_example() {
     .fetch_all(&app.pool)
     .await
     .unwrap();
-    let truth: Vec<(&str, &str)> = truth
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let truth: Vec<(&str, &str)> = truth.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     assert_eq!(
         truth,
-        [
-            ("Alarm", "JohnCalls"),
-            ("Alarm", "MaryCalls"),
-            ("Burglary", "Alarm"),
-            ("Earthquake", "Alarm")
-        ]
+        [("Alarm", "JohnCalls"), ("Alarm", "MaryCalls"), ("Burglary", "Alarm"), ("Earthquake", "Alarm")]
     );
     let experiments = expect_json(app.get("/api/experiments").await, StatusCode::OK).await;
     assert_eq!(experiments.as_array().unwrap().len(), 1);

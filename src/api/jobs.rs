@@ -1,0 +1,425 @@
+//! Jobs (api.md §4.7, §5, §11.1): starting experiments, listing, cancelling and hiding jobs,
+//! logs, cluster nodes, and the executor routes (result upload, error report).
+
+use std::time::Duration;
+
+use poem::{Request, web::Data};
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+    payload::{Json, PlainText},
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Map, Value, json};
+
+use super::{
+    body::{Fields, FromJsonBody, JsonBody, OptionalJsonBody, StreamedJsonBody},
+    error::{ApiError, ApiResult, FieldErrors},
+    experiments::latest_results,
+    views::{JobView, ResultView},
+};
+use crate::{
+    collector::{
+        result::{self, IngestError},
+        token,
+    },
+    events::{Entity, Event, outbox},
+    lifecycle::{self, Transition, TransitionError},
+    state::SharedState,
+};
+use entity::{experiment, job};
+
+pub struct JobsApi;
+
+const MAX_RUNS: i64 = 10_000;
+
+/// Options of `POST /api/experiment/{id}/start`; an absent or empty body means one parallel run.
+#[derive(Debug, Object)]
+pub struct StartOptions {
+    /// Number of jobs to create (1–10000, default 1).
+    pub runs: Option<i64>,
+    /// May run next to other parallel jobs (default true for an empty body; an omitted key in a
+    /// non-empty body means sequential, as in MPCSL).
+    pub parallel: Option<bool>,
+    /// Cluster node to run on.
+    pub node: Option<String>,
+    /// GPUs to request.
+    pub gpus: Option<i64>,
+    /// Limit CPUs to the `cores` parameter (default true).
+    pub enforce_cpus: Option<bool>,
+}
+
+impl FromJsonBody for StartOptions {
+    fn from_json(object: &Map<String, Value>) -> Result<Self, FieldErrors> {
+        if object.is_empty() {
+            return Ok(StartOptions {
+                runs: Some(1),
+                parallel: Some(true),
+                node: None,
+                gpus: None,
+                enforce_cpus: Some(true),
+            });
+        }
+        let mut fields = Fields::new(object);
+        let runs = fields.optional_int("runs");
+        let parallel = fields.optional_bool("parallel");
+        let node = fields.optional_string("node");
+        let gpus = fields.optional_int("gpus");
+        let enforce_cpus = fields.optional_bool("enforce_cpus");
+        if let Some(runs) = runs
+            && !(1..=MAX_RUNS).contains(&runs)
+        {
+            fields.fail::<()>("runs", &format!("Must be between 1 and {MAX_RUNS}."));
+        }
+        if gpus.is_some_and(|g| g < 0) {
+            fields.fail::<()>("gpus", "Must be at least 0.");
+        }
+        if !fields.errors.is_empty() {
+            return Err(fields.errors);
+        }
+        Ok(StartOptions {
+            runs: Some(runs.unwrap_or(1)),
+            parallel,
+            node,
+            gpus,
+            enforce_cpus: Some(enforce_cpus.unwrap_or(true)),
+        })
+    }
+}
+
+/// The scheduler's change notification (MPCSL compatibility).
+#[derive(Debug, Object)]
+pub struct JobNotification {
+    pub error_code: Option<i64>,
+}
+
+impl FromJsonBody for JobNotification {
+    fn from_json(object: &Map<String, Value>) -> Result<Self, FieldErrors> {
+        let mut fields = Fields::new(object);
+        if !fields.has("error_code") {
+            fields.fail::<()>("error_code", super::body::MISSING);
+        }
+        let error_code = fields.optional_int("error_code");
+        if fields.errors.is_empty() { Ok(JobNotification { error_code }) } else { Err(fields.errors) }
+    }
+}
+
+/// What executors upload (executor-contract.md §3). Parsed as a stream.
+#[derive(Debug, Object)]
+pub struct ResultUpload {
+    pub job_id: Option<i64>,
+    pub meta_results: Option<Value>,
+    pub edge_list: Vec<EdgeUpload>,
+    pub sepset_list: Option<Vec<SepsetUpload>>,
+    pub execution_time: Option<f64>,
+    pub dataset_loading_time: Option<f64>,
+}
+
+#[derive(Debug, Object)]
+pub struct EdgeUpload {
+    pub from_node: i64,
+    pub to_node: i64,
+    pub weight: Option<f64>,
+}
+
+#[derive(Debug, Object)]
+pub struct SepsetUpload {
+    pub from_node: i64,
+    pub to_node: i64,
+    pub statistic: f64,
+    pub level: i64,
+    /// Members of the separating set (not stored).
+    pub nodes: Option<Vec<Value>>,
+}
+
+async fn find(state: &SharedState, id: i32) -> ApiResult<job::Model> {
+    job::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| ApiError::not_found("job", id))
+}
+
+pub async fn job_view(state: &SharedState, model: &job::Model) -> ApiResult<JobView> {
+    let mut results = latest_results(state, vec![model.id]).await?;
+    Ok(JobView::new(model, results.remove(&model.id)))
+}
+
+impl From<TransitionError> for ApiError {
+    fn from(err: TransitionError) -> Self {
+        match err {
+            TransitionError::NotFound(id) => ApiError::not_found("job", id),
+            TransitionError::NotAllowed { .. } => ApiError::bad_request(err.to_string()),
+            TransitionError::Database(err) => err.into(),
+        }
+    }
+}
+
+impl From<IngestError> for ApiError {
+    fn from(err: IngestError) -> Self {
+        match err {
+            IngestError::NotFound(id) => ApiError::not_found("job", id),
+            IngestError::Invalid(message) => ApiError::bad_request(message),
+            IngestError::Conflict(message) => ApiError::conflict(message),
+            IngestError::Database(err) => err.into(),
+        }
+    }
+}
+
+/// Asks the scheduler over NATS; `None` when no scheduler answered.
+async fn ask_scheduler(state: &SharedState, command: &str, payload: String) -> Option<bytes::Bytes> {
+    let subject = state.config.rpc_subject(command);
+    let request = state.nats.request(subject, payload.into());
+    match tokio::time::timeout(Duration::from_secs(3), request).await {
+        Ok(Ok(message)) => Some(message.payload),
+        Ok(Err(err)) => {
+            tracing::warn!(command, error = %err, "scheduler request failed");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+fn scheduler_unavailable() -> ApiError {
+    ApiError::Internal(poem_openapi::payload::Json(super::error::ErrorBody {
+        message: json!("No scheduler answered; is `causeway scheduler` (or `up`) running?"),
+    }))
+}
+
+#[OpenApi(tag = "crate::api::Tag::Jobs")]
+impl JobsApi {
+    /// Queue runs of an experiment. Fails with 409 when the data behind the dataset changed since
+    /// it was registered.
+    #[oai(path = "/experiment/:experiment_id/start", method = "post")]
+    async fn start(
+        &self,
+        state: Data<&SharedState>,
+        experiment_id: Path<i32>,
+        options: OptionalJsonBody<StartOptions>,
+    ) -> ApiResult<Json<JobView>> {
+        let experiment = experiment::Entity::find_by_id(experiment_id.0)
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("experiment", experiment_id.0))?;
+        let dataset = super::datasets::find_dataset(&state, experiment.dataset_id).await?;
+        let info = state
+            .sources
+            .get(&dataset.data_source)?
+            .inspect(dataset.load_query.as_deref().unwrap_or_default())
+            .await?;
+        if info.content_hash != dataset.content_hash {
+            return Err(ApiError::conflict("The underlying data has been modified"));
+        }
+        let options = options.0;
+        let mut tx = state.pool.begin().await?;
+        let ids: Vec<i32> = sqlx::query_scalar(
+            "INSERT INTO job (type, experiment_id, status, node_hostname, parallel, enforce_cpus, gpus, start_time) \
+             SELECT 'experiment_job', $1, 'waiting', $2, $3, $4, $5, clock_timestamp() FROM generate_series(1, $6) \
+             RETURNING id",
+        )
+        .bind(experiment.id)
+        .bind(&options.node)
+        .bind(options.parallel)
+        .bind(options.enforce_cpus)
+        .bind(options.gpus.map(|g| g as i32))
+        .bind(options.runs.unwrap_or(1) as i32)
+        .fetch_all(&mut *tx)
+        .await?;
+        let events: Vec<Event> = ids
+            .iter()
+            .map(|&id| {
+                Event::new(
+                    Entity::Job,
+                    id,
+                    "created",
+                    json!({ "id": id, "type": entity::job::EXPERIMENT_JOB, "status": "waiting", "error_code": null,
+                            "experiment_id": experiment.id, "dataset_id": experiment.dataset_id }),
+                )
+            })
+            .collect();
+        outbox::record_sqlx(&mut tx, &events).await?;
+        tx.commit().await?;
+        tracing::info!(experiment_id = experiment.id, jobs = ids.len(), "experiment started");
+        let last = *ids.last().ok_or_else(|| anyhow::anyhow!("no job was created"))?;
+        let model = find(&state, last).await?;
+        Ok(Json(job_view(&state, &model).await?))
+    }
+
+    /// All jobs (both kinds); hidden ones only with `show_hidden=1`.
+    #[oai(path = "/jobs", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&SharedState>,
+        show_hidden: Query<Option<i64>>,
+    ) -> ApiResult<Json<Vec<JobView>>> {
+        let mut query = job::Entity::find().order_by_asc(job::Column::Id);
+        if show_hidden.0 != Some(1) {
+            query = query.filter(job::Column::Status.ne(entity::enums::JobStatus::Hidden));
+        }
+        let jobs = query.all(&state.db).await?;
+        let mut results = latest_results(&state, jobs.iter().map(|j| j.id).collect()).await?;
+        Ok(Json(jobs.iter().map(|j| JobView::new(j, results.remove(&j.id))).collect()))
+    }
+
+    /// One job.
+    #[oai(path = "/job/:job_id", method = "get")]
+    async fn get(&self, state: Data<&SharedState>, job_id: Path<i32>) -> ApiResult<Json<JobView>> {
+        let model = find(&state, job_id.0).await?;
+        Ok(Json(job_view(&state, &model).await?))
+    }
+
+    /// Executor error report: a running job becomes `error` (its error code stays as it is).
+    #[oai(path = "/job/:job_id", method = "put", tag = "crate::api::Tag::Executors")]
+    async fn report_error(
+        &self,
+        state: Data<&SharedState>,
+        request: &Request,
+        job_id: Path<i32>,
+    ) -> ApiResult<Json<JobView>> {
+        token::authorize_job(&state, request, job_id.0).await?;
+        let mut tx = state.pool.begin().await?;
+        lifecycle::apply(&mut tx, job_id.0, &Transition::ReportError).await?;
+        tx.commit().await?;
+        let model = find(&state, job_id.0).await?;
+        Ok(Json(job_view(&state, &model).await?))
+    }
+
+    /// MPCSL's scheduler notification; Causeway's scheduler does not need it, but external
+    /// schedulers may still call it. The notification is passed on as an event.
+    #[oai(path = "/job/:job_id", method = "post")]
+    async fn notify(
+        &self,
+        state: Data<&SharedState>,
+        job_id: Path<i32>,
+        body: JsonBody<JobNotification>,
+    ) -> ApiResult<Json<String>> {
+        let model = find(&state, job_id.0).await?;
+        let mut tx = state.pool.begin().await?;
+        outbox::record_sqlx(
+            &mut tx,
+            &[Event::new(
+                Entity::Job,
+                model.id,
+                "notified",
+                json!({ "id": model.id, "error_code": body.0.error_code,
+                                                                    "experiment_id": model.experiment_id }),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Json("ok".to_owned()))
+    }
+
+    /// Cancel a running job (its run is stopped), or hide a job in any other state.
+    #[oai(path = "/job/:job_id", method = "delete")]
+    async fn delete(&self, state: Data<&SharedState>, job_id: Path<i32>) -> ApiResult<Json<JobView>> {
+        let mut tx = state.pool.begin().await?;
+        match lifecycle::apply(&mut tx, job_id.0, &Transition::Cancel).await {
+            Ok(_) => {}
+            Err(TransitionError::NotAllowed { .. }) => {
+                lifecycle::apply(&mut tx, job_id.0, &Transition::Hide).await?;
+            }
+            Err(err) => return Err(err.into()),
+        }
+        tx.commit().await?;
+        let model = find(&state, job_id.0).await?;
+        Ok(Json(job_view(&state, &model).await?))
+    }
+
+    /// The job's log: saved when the run ended, live from the scheduler while it runs.
+    /// `offset` skips that many lines; `last` keeps only the last lines.
+    #[oai(path = "/job/:job_id/logs", method = "get")]
+    async fn logs(
+        &self,
+        state: Data<&SharedState>,
+        job_id: Path<i32>,
+        offset: Query<Option<i64>>,
+        last: Query<Option<i64>>,
+    ) -> ApiResult<PlainText<String>> {
+        let model = find(&state, job_id.0).await?;
+        let text = match model.log {
+            Some(log) => log,
+            None => {
+                let reply = ask_scheduler(&state, "logs", model.id.to_string())
+                    .await
+                    .ok_or_else(scheduler_unavailable)?;
+                String::from_utf8_lossy(&reply).into_owned()
+            }
+        };
+        Ok(PlainText(select_lines(&text, offset.0.unwrap_or(0), last.0.unwrap_or(0))))
+    }
+
+    /// Names of the machines jobs can be pinned to (cluster nodes, or this machine).
+    #[oai(path = "/k8s/nodes", method = "get")]
+    async fn nodes(&self, state: Data<&SharedState>) -> ApiResult<Json<Vec<String>>> {
+        let reply = ask_scheduler(&state, "nodes", String::new()).await.ok_or_else(scheduler_unavailable)?;
+        let nodes: Vec<String> = serde_json::from_slice(&reply).map_err(anyhow::Error::from)?;
+        Ok(Json(nodes))
+    }
+
+    /// Result upload by an executor: edges (and, when configured, separating sets) are stored
+    /// and the job is marked done, all or nothing.
+    #[oai(path = "/job/:job_id/result", method = "post", tag = "crate::api::Tag::Executors")]
+    async fn upload_result(
+        &self,
+        state: Data<&SharedState>,
+        request: &Request,
+        job_id: Path<i32>,
+        upload: StreamedJsonBody<ResultUpload>,
+    ) -> ApiResult<Json<ResultView>> {
+        token::authorize_job(&state, request, job_id.0).await?;
+        let reader = upload.body.into_async_read();
+        let ingested =
+            result::ingest(&state.pool, job_id.0, reader, state.config.load_separation_set).await?;
+        let model = entity::result::Entity::find_by_id(ingested.result_id)
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the stored result disappeared"))?;
+        Ok(Json(model.into()))
+    }
+}
+
+/// Line selection of `GET /api/job/{id}/logs` (api.md §5.6).
+pub fn select_lines(text: &str, offset: i64, last: i64) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let selected: &[&str] = if offset > 0 && last == 0 {
+        &lines[(offset as usize).min(lines.len())..]
+    } else if last > 0 && offset == 0 {
+        &lines[lines.len().saturating_sub(last as usize)..]
+    } else {
+        &lines
+    };
+    selected.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_are_selected_like_mpcsl() {
+        let log = "a\nb\nc\nd";
+        assert_eq!(select_lines(log, 1, 0), "b\nc\nd");
+        assert_eq!(select_lines(log, 0, 3), "b\nc\nd");
+        assert_eq!(select_lines(log, 2, 2), log);
+        assert_eq!(select_lines(log, -1, 0), log);
+        assert_eq!(select_lines(log, 10, 0), "");
+        assert_eq!(select_lines(log, 0, 10), log);
+    }
+
+    #[test]
+    fn start_options_default_to_one_parallel_run() {
+        let empty = StartOptions::from_json(&Map::new()).unwrap();
+        assert_eq!((empty.runs, empty.parallel, empty.enforce_cpus), (Some(1), Some(true), Some(true)));
+        let given = json!({"runs": 3, "parallel": false, "enforce_cpus": 0, "node": "n1", "gpus": 1});
+        let options = StartOptions::from_json(given.as_object().unwrap()).unwrap();
+        assert_eq!(
+            (options.runs, options.parallel, options.enforce_cpus),
+            (Some(3), Some(false), Some(false))
+        );
+        let partial = StartOptions::from_json(json!({"runs": 2}).as_object().unwrap()).unwrap();
+        assert_eq!((partial.parallel, partial.enforce_cpus), (None, Some(true)));
+        let errors =
+            StartOptions::from_json(json!({"runs": 0, "gpus": -1}).as_object().unwrap()).unwrap_err();
+        assert_eq!(
+            errors.into_value(),
+            json!({"runs": ["Must be between 1 and 10000."], "gpus": ["Must be at least 0."]})
+        );
+    }
+}

@@ -1,0 +1,393 @@
+//! Result ingestion (executor-contract.md §3.1): the upload is parsed as a stream on a blocking
+//! thread while its edges and sepsets are written with `COPY` into the transaction that creates
+//! the result, marks the job done and records the events. Memory stays bounded whatever the
+//! number of edges; any error rolls everything back.
+
+use std::{collections::HashSet, fmt, io::BufReader};
+
+use bytes::{Bytes, BytesMut};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Value, json};
+use sqlx::{PgPool, postgres::PgConnection};
+use tokio::sync::mpsc;
+use tokio_util::io::SyncIoBridge;
+
+use crate::{
+    events::{Entity, Event, outbox},
+    lifecycle::{self, Transition, TransitionError},
+};
+
+const CHUNK: usize = 256 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("job {0} does not exist")]
+    NotFound(i32),
+    /// The upload is malformed or names nodes outside the dataset; nothing was stored.
+    #[error("{0}")]
+    Invalid(String),
+    /// The job cannot take a result (already has one, or ended otherwise).
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// What was stored.
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    pub result_id: i32,
+    pub edges: u64,
+    pub sepsets: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum List {
+    Edges,
+    Sepsets,
+}
+
+enum Message {
+    Begin(List),
+    Chunk(Bytes),
+    End,
+}
+
+/// Top-level members other than the two lists.
+#[derive(Debug, Default)]
+struct Summary {
+    meta_results: Option<Value>,
+    execution_time: Option<f64>,
+    dataset_loading_time: Option<f64>,
+    edges: u64,
+    sepsets: u64,
+}
+
+/// Stores an uploaded result for `job_id` from `body` (a reader of the JSON document).
+pub async fn ingest(
+    pool: &PgPool,
+    job_id: i32,
+    body: impl tokio::io::AsyncRead + Send + Unpin + 'static,
+    load_sepsets: bool,
+) -> Result<Ingested, IngestError> {
+    let mut tx = pool.begin().await?;
+    let job: Option<(String, String, chrono::DateTime<chrono::Utc>, Option<i32>)> = sqlx::query_as(
+        "SELECT type, status::text, start_time, experiment_id FROM job WHERE id = $1 FOR UPDATE",
+    )
+    .bind(job_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((job_type, status, start_time, experiment_id)) = job else {
+        return Err(IngestError::NotFound(job_id));
+    };
+    if job_type != entity::job::EXPERIMENT_JOB {
+        return Err(IngestError::Invalid(format!(
+            "job {job_id} is a dataset-generation job: it delivers a dataset, not a result"
+        )));
+    }
+    match status.as_str() {
+        "waiting" | "running" => {}
+        "done" => {
+            return Err(IngestError::Conflict(format!("job {job_id} already has its result")));
+        }
+        other => {
+            return Err(IngestError::Conflict(format!(
+                "job {job_id} is {other}; its result is not accepted"
+            )));
+        }
+    }
+    let node_ids: Vec<i32> = sqlx::query_scalar(
+        "SELECT n.id FROM node n JOIN experiment e ON e.dataset_id = n.dataset_id WHERE e.id = $1",
+    )
+    .bind(experiment_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let result_id: i32 = sqlx::query_scalar(
+        "INSERT INTO result (job_id, start_time, end_time) VALUES ($1, $2, now()) RETURNING id",
+    )
+    .bind(job_id)
+    .bind(start_time)
+    .fetch_one(&mut *tx)
+    .await?;
+
+    let (sender, receiver) = mpsc::channel::<Message>(4);
+    let reader = SyncIoBridge::new(body);
+    let context = ParseContext {
+        sender,
+        buffer: BytesMut::with_capacity(CHUNK + 1024),
+        nodes: node_ids.into_iter().collect(),
+        result_id,
+        load_sepsets,
+    };
+    let parser = tokio::task::spawn_blocking(move || parse(reader, context));
+    let copied = copy_lists(&mut tx, receiver).await;
+    let parsed =
+        parser.await.map_err(|err| IngestError::Invalid(format!("the upload could not be read: {err}")))?;
+    let summary = parsed.map_err(IngestError::Invalid)?;
+    copied?;
+
+    sqlx::query(
+        "UPDATE result SET meta_results = CAST($2 AS json), execution_time = $3, dataset_loading_time = $4 \
+         WHERE id = $1",
+    )
+    .bind(result_id)
+    .bind(summary.meta_results.as_ref().map(Value::to_string))
+    .bind(summary.execution_time)
+    .bind(summary.dataset_loading_time)
+    .execute(&mut *tx)
+    .await?;
+    match lifecycle::apply(&mut tx, job_id, &Transition::Complete).await {
+        Ok(_) => {}
+        Err(TransitionError::Database(err)) => return Err(err.into()),
+        Err(other) => return Err(IngestError::Conflict(other.to_string())),
+    }
+    outbox::record_sqlx(
+        &mut tx,
+        &[Event::new(
+            Entity::Result,
+            result_id,
+            "stored",
+            json!({ "id": result_id, "job_id": job_id, "experiment_id": experiment_id,
+                    "edges": summary.edges, "sepsets": summary.sepsets }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(job_id, result_id, edges = summary.edges, sepsets = summary.sepsets, "result stored");
+    Ok(Ingested { result_id, edges: summary.edges, sepsets: summary.sepsets })
+}
+
+/// Writes the lists the parser streams, one `COPY` per list. Stops quietly when the parser
+/// stops (its error is the one reported).
+async fn copy_lists(
+    conn: &mut PgConnection,
+    mut receiver: mpsc::Receiver<Message>,
+) -> Result<(), IngestError> {
+    while let Some(message) = receiver.recv().await {
+        let Message::Begin(list) = message else {
+            continue;
+        };
+        let statement = match list {
+            List::Edges => {
+                "COPY edge (result_id, from_node_id, to_node_id, weight) FROM STDIN WITH (FORMAT csv)"
+            }
+            List::Sepsets => {
+                "COPY sepset (result_id, from_node_id, to_node_id, statistic, level) FROM STDIN WITH (FORMAT csv)"
+            }
+        };
+        let mut copy = conn.copy_in_raw(statement).await?;
+        loop {
+            match receiver.recv().await {
+                Some(Message::Chunk(chunk)) => {
+                    copy.send(chunk).await?;
+                }
+                Some(Message::End) => {
+                    copy.finish().await?;
+                    break;
+                }
+                // The parser failed inside a list: end the COPY so the transaction rolls back.
+                Some(Message::Begin(_)) | None => {
+                    let _ = copy.abort("upload rejected").await;
+                    return Ok(());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+struct ParseContext {
+    sender: mpsc::Sender<Message>,
+    buffer: BytesMut,
+    nodes: HashSet<i32>,
+    result_id: i32,
+    load_sepsets: bool,
+}
+
+impl ParseContext {
+    fn send(&self, message: Message) -> Result<(), String> {
+        self.sender.blocking_send(message).map_err(|_| "the database stopped accepting rows".to_owned())
+    }
+
+    fn flush(&mut self, force: bool) -> Result<(), String> {
+        if self.buffer.len() >= CHUNK || (force && !self.buffer.is_empty()) {
+            let chunk = self.buffer.split().freeze();
+            self.send(Message::Chunk(chunk))?;
+        }
+        Ok(())
+    }
+
+    fn node<E: de::Error>(&self, id: i64) -> Result<i32, E> {
+        i32::try_from(id).ok().filter(|id| self.nodes.contains(id)).ok_or_else(|| {
+            E::custom(format!("Invalid Node ID: {id} is not a node of the experiment's dataset"))
+        })
+    }
+}
+
+fn parse(reader: impl std::io::Read, mut context: ParseContext) -> Result<Summary, String> {
+    let mut deserializer = serde_json::Deserializer::from_reader(BufReader::with_capacity(64 * 1024, reader));
+    let summary = UploadSeed { context: &mut context }.deserialize(&mut deserializer).map_err(describe)?;
+    deserializer.end().map_err(describe)?;
+    Ok(summary)
+}
+
+fn describe(err: serde_json::Error) -> String {
+    if err.is_io() {
+        format!("the upload could not be read: {err}")
+    } else if err.is_syntax() || err.is_eof() {
+        format!("the upload is not valid JSON: {err}")
+    } else {
+        err.to_string()
+    }
+}
+
+struct UploadSeed<'a> {
+    context: &'a mut ParseContext,
+}
+
+impl<'de> DeserializeSeed<'de> for UploadSeed<'_> {
+    type Value = Summary;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Summary, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UploadSeed<'_> {
+    type Value = Summary;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a result object with edge_list")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Summary, A::Error> {
+        let mut summary = Summary::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "edge_list" => {
+                    summary.edges +=
+                        map.next_value_seed(ListSeed { context: self.context, list: List::Edges })?
+                }
+                "sepset_list" if self.context.load_sepsets => {
+                    summary.sepsets +=
+                        map.next_value_seed(ListSeed { context: self.context, list: List::Sepsets })?
+                }
+                "meta_results" => summary.meta_results = map.next_value::<Option<Value>>()?,
+                "execution_time" => summary.execution_time = map.next_value::<Option<f64>>()?,
+                "dataset_loading_time" => summary.dataset_loading_time = map.next_value::<Option<f64>>()?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(summary)
+    }
+}
+
+struct ListSeed<'a> {
+    context: &'a mut ParseContext,
+    list: List,
+}
+
+impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
+    type Value = u64;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<u64, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListSeed<'_> {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<u64, E> {
+        Ok(0) // `null` counts as an empty list
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+        let context = self.context;
+        context.send(Message::Begin(self.list)).map_err(de::Error::custom)?;
+        let result_id = context.result_id;
+        let mut count = 0;
+        match self.list {
+            List::Edges => {
+                while let Some(edge) = seq.next_element::<EdgeIn>()? {
+                    let from = context.node::<A::Error>(edge.from_node.0)?;
+                    let to = context.node::<A::Error>(edge.to_node.0)?;
+                    let line = match edge.weight {
+                        Some(weight) => format!("{result_id},{from},{to},{weight}\n"),
+                        None => format!("{result_id},{from},{to},\n"),
+                    };
+                    context.buffer.extend_from_slice(line.as_bytes());
+                    context.flush(false).map_err(de::Error::custom)?;
+                    count += 1;
+                }
+            }
+            List::Sepsets => {
+                while let Some(sepset) = seq.next_element::<SepsetIn>()? {
+                    let from = context.node::<A::Error>(sepset.from_node.0)?;
+                    let to = context.node::<A::Error>(sepset.to_node.0)?;
+                    let line = format!("{result_id},{from},{to},{},{}\n", sepset.statistic, sepset.level);
+                    context.buffer.extend_from_slice(line.as_bytes());
+                    context.flush(false).map_err(de::Error::custom)?;
+                    count += 1;
+                }
+            }
+        }
+        context.flush(true).map_err(de::Error::custom)?;
+        context.send(Message::End).map_err(de::Error::custom)?;
+        Ok(count)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct EdgeIn {
+    from_node: NodeRef,
+    to_node: NodeRef,
+    #[serde(default)]
+    weight: Option<f64>,
+}
+
+#[derive(serde::Deserialize)]
+struct SepsetIn {
+    from_node: NodeRef,
+    to_node: NodeRef,
+    statistic: f64,
+    level: i32,
+}
+
+/// A node id, written as a number or as a string of digits (R's JSON writers do both).
+struct NodeRef(i64);
+
+impl<'de> serde::Deserialize<'de> for NodeRef {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NodeVisitor;
+        impl Visitor<'_> for NodeVisitor {
+            type Value = NodeRef;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a node id")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<NodeRef, E> {
+                Ok(NodeRef(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<NodeRef, E> {
+                i64::try_from(v).map(NodeRef).map_err(|_| E::custom(format!("Invalid Node ID: {v}")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<NodeRef, E> {
+                if v.fract() == 0.0 {
+                    Ok(NodeRef(v as i64))
+                } else {
+                    Err(E::custom(format!("Invalid Node ID: {v}")))
+                }
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<NodeRef, E> {
+                v.trim().parse().map(NodeRef).map_err(|_| E::custom(format!("Invalid Node ID: {v:?}")))
+            }
+        }
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}

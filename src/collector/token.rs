@@ -1,0 +1,95 @@
+//! Per-job upload tokens (docs/architecture.md, "Executors").
+//!
+//! The scheduler passes `--api_host <host>/t/<token>`; unmodified MPCSL executors then call
+//! `http://<host>/t/<token>/api/…`. [`strip_token_prefix`] turns that back into `/api/…` and
+//! remembers the token, and the collector routes check it against the job they touch. Plain
+//! `/api/…` uploads are accepted only when `CAUSEWAY_REQUIRE_UPLOAD_TOKEN` is false.
+
+use poem::{Request, http::Uri};
+use uuid::Uuid;
+
+use crate::{
+    api::error::{ApiError, ApiResult},
+    state::SharedState,
+};
+
+/// What the request presented, stored in its extensions by [`strip_token_prefix`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Presented {
+    Token(Uuid),
+    Malformed,
+}
+
+/// Middleware step: `/t/<token>/rest?query` → `/rest?query`, remembering the token.
+pub async fn strip_token_prefix(mut request: Request) -> poem::Result<Request> {
+    let path = request.uri().path();
+    let Some(rest) = path.strip_prefix("/t/") else {
+        return Ok(request);
+    };
+    let (token, remainder) = rest.split_once('/').unwrap_or((rest, ""));
+    let presented = Uuid::parse_str(token).map(Presented::Token).unwrap_or(Presented::Malformed);
+    let mut new_path = format!("/{remainder}");
+    if let Some(query) = request.uri().query() {
+        new_path.push('?');
+        new_path.push_str(query);
+    }
+    let uri: Uri =
+        new_path.parse().map_err(|_| poem::Error::from_status(poem::http::StatusCode::BAD_REQUEST))?;
+    *request.uri_mut() = uri;
+    request.extensions_mut().insert(presented);
+    Ok(request)
+}
+
+fn presented(request: &Request) -> Option<Presented> {
+    request.extensions().get::<Presented>().copied()
+}
+
+/// An upload or report for `job_id`: the token must be that job's; without a token, only when
+/// tokens are not required.
+pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) -> ApiResult<()> {
+    match presented(request) {
+        Some(Presented::Token(token)) => {
+            let expected: Option<Option<Uuid>> =
+                sqlx::query_scalar("SELECT upload_token FROM job WHERE id = $1")
+                    .bind(job_id)
+                    .fetch_optional(&state.pool)
+                    .await?;
+            match expected {
+                None => Err(ApiError::not_found("job", job_id)),
+                Some(Some(expected)) if expected == token => Ok(()),
+                Some(_) => {
+                    Err(ApiError::forbidden(format!("the upload token does not belong to job {job_id}")))
+                }
+            }
+        }
+        Some(Presented::Malformed) => Err(ApiError::forbidden("the upload token in the path is not valid")),
+        None if state.config.require_upload_token => Err(ApiError::forbidden(
+            "uploads need the job's token: use the --api_host the scheduler passed (…/t/<token>)",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A dataset download: with a token, only the dataset of the token's job. Without a token it is
+/// a user's download, allowed like any other read.
+pub async fn authorize_dataset(state: &SharedState, request: &Request, dataset_id: i32) -> ApiResult<()> {
+    match presented(request) {
+        Some(Presented::Token(token)) => {
+            let allowed: Option<i32> = sqlx::query_scalar(
+                "SELECT e.dataset_id FROM job j JOIN experiment e ON e.id = j.experiment_id WHERE j.upload_token = $1",
+            )
+            .bind(token)
+            .fetch_optional(&state.pool)
+            .await?;
+            if allowed == Some(dataset_id) {
+                Ok(())
+            } else {
+                Err(ApiError::forbidden(format!(
+                    "the upload token does not give access to dataset {dataset_id}"
+                )))
+            }
+        }
+        Some(Presented::Malformed) => Err(ApiError::forbidden("the upload token in the path is not valid")),
+        None => Ok(()),
+    }
+}

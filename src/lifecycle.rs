@@ -1,0 +1,274 @@
+//! The job state machine (job-lifecycle.md §1): the only code that writes `job.status`.
+//!
+//! [`apply`] checks a [`Transition`] against the job's current status and writes the new status,
+//! error code and timestamps with a compare-and-set `UPDATE`, and records the matching event in
+//! the outbox, all on the caller's transaction. Side effects (stopping a run, notifying
+//! browsers) follow from the event, never from here.
+
+use entity::enums::{JobErrorCode, JobStatus};
+use serde_json::{Value, json};
+use sqlx::postgres::PgConnection;
+
+use crate::events::{Entity, Event, outbox};
+
+/// One move of the state machine; the T-numbers are job-lifecycle.md's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transition {
+    /// T3: the scheduler claimed the job to launch it (waiting → running).
+    Launch,
+    /// T4 (failure branch): launching failed (waiting/running → error, -127).
+    LaunchFailed,
+    /// T5: a result was uploaded (running → done). MPCSL also accepts uploads for waiting jobs
+    /// (spec §1 notes); Causeway refuses them for jobs that ended otherwise (409).
+    Complete,
+    /// T6: a generation job delivered its dataset (waiting/running → done).
+    GenerationDone,
+    /// T7: the executor reported a failure with `PUT /api/job/{id}` (running → error, no code).
+    ReportError,
+    /// T8–T10 and timeouts: the run failed, vanished, could not be scheduled or had no image
+    /// (running → error with the code).
+    Fail(JobErrorCode),
+    /// T11: cancelled by a user (running → cancelled).
+    Cancel,
+    /// T12: hidden by a user (any but running → hidden).
+    Hide,
+}
+
+impl Transition {
+    /// Statuses this transition may start from.
+    pub fn allowed_from(&self) -> &'static [JobStatus] {
+        use JobStatus::*;
+        match self {
+            Transition::Launch => &[Waiting],
+            Transition::LaunchFailed => &[Waiting, Running],
+            Transition::Complete => &[Waiting, Running],
+            Transition::GenerationDone => &[Waiting, Running],
+            Transition::ReportError => &[Running],
+            Transition::Fail(_) => &[Running],
+            Transition::Cancel => &[Running],
+            Transition::Hide => &[Waiting, Done, Error, Cancelled, Hidden],
+        }
+    }
+
+    pub fn target(&self) -> JobStatus {
+        match self {
+            Transition::Launch => JobStatus::Running,
+            Transition::Complete | Transition::GenerationDone => JobStatus::Done,
+            Transition::LaunchFailed | Transition::ReportError | Transition::Fail(_) => JobStatus::Error,
+            Transition::Cancel => JobStatus::Cancelled,
+            Transition::Hide => JobStatus::Hidden,
+        }
+    }
+
+    /// The event verb published for this transition.
+    pub fn event(&self) -> &'static str {
+        match self {
+            Transition::Launch => "started",
+            Transition::Complete | Transition::GenerationDone => "succeeded",
+            Transition::LaunchFailed | Transition::ReportError | Transition::Fail(_) => "failed",
+            Transition::Cancel => "cancelled",
+            Transition::Hide => "hidden",
+        }
+    }
+
+    /// The error code written by this transition (`None` leaves it unchanged).
+    fn error_code(&self) -> Option<JobErrorCode> {
+        match self {
+            Transition::LaunchFailed => Some(JobErrorCode::Unknown),
+            Transition::Fail(code) => Some(*code),
+            _ => None,
+        }
+    }
+
+    fn ends_job(&self) -> bool {
+        matches!(
+            self,
+            Transition::Complete
+                | Transition::GenerationDone
+                | Transition::LaunchFailed
+                | Transition::ReportError
+                | Transition::Fail(_)
+                | Transition::Cancel
+        )
+    }
+}
+
+/// The job as the state machine sees it after a transition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobState {
+    pub id: i32,
+    pub job_type: String,
+    pub status: JobStatus,
+    pub error_code: Option<JobErrorCode>,
+    pub experiment_id: Option<i32>,
+    pub dataset_id: Option<i32>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    #[error("job {0} does not exist")]
+    NotFound(i32),
+    #[error("job {id} is {status}; it cannot be {wanted}")]
+    NotAllowed { id: i32, status: &'static str, wanted: &'static str },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+pub fn parse_status(text: &str) -> Option<JobStatus> {
+    use JobStatus::*;
+    [Waiting, Running, Done, Error, Cancelled, Hidden].into_iter().find(|s| s.as_str() == text)
+}
+
+fn parse_error_code(text: &str) -> Option<JobErrorCode> {
+    match text {
+        "UNSCHEDULABLE" => Some(JobErrorCode::Unschedulable),
+        "IMAGE_NOT_FOUND" => Some(JobErrorCode::ImageNotFound),
+        "UNKNOWN" => Some(JobErrorCode::Unknown),
+        _ => None,
+    }
+}
+
+fn error_code_name(code: JobErrorCode) -> &'static str {
+    match code {
+        JobErrorCode::Unschedulable => "UNSCHEDULABLE",
+        JobErrorCode::ImageNotFound => "IMAGE_NOT_FOUND",
+        JobErrorCode::Unknown => "UNKNOWN",
+    }
+}
+
+type JobRow = (i32, String, String, Option<String>, Option<i32>, Option<i32>);
+
+fn job_state(row: JobRow) -> JobState {
+    let (id, job_type, status, error_code, experiment_id, dataset_id) = row;
+    JobState {
+        id,
+        job_type,
+        status: parse_status(&status).unwrap_or(JobStatus::Error),
+        error_code: error_code.as_deref().and_then(parse_error_code),
+        experiment_id,
+        dataset_id,
+    }
+}
+
+/// The event payload for a job in `state`.
+pub fn job_event(state: &JobState, what: &'static str) -> Event {
+    Event::new(
+        Entity::Job,
+        state.id,
+        what,
+        json!({
+            "id": state.id,
+            "type": state.job_type,
+            "status": state.status.as_str(),
+            "error_code": state.error_code.map(JobErrorCode::code),
+            "experiment_id": state.experiment_id,
+            "dataset_id": state.dataset_id,
+        }),
+    )
+}
+
+/// Applies `transition` to job `id` on `conn` (inside the caller's transaction) and records its
+/// event. Fails without writing when the job is missing or its status does not allow the move.
+pub async fn apply(
+    conn: &mut PgConnection,
+    id: i32,
+    transition: &Transition,
+) -> Result<JobState, TransitionError> {
+    let allowed: Vec<&str> = transition.allowed_from().iter().map(|s| s.as_str()).collect();
+    let row: Option<JobRow> = sqlx::query_as(
+        "UPDATE job SET status = $2::job_status, \
+                error_code = COALESCE($3::job_error_code, error_code), \
+                end_time = CASE WHEN $4 THEN now() ELSE end_time END, \
+                launched_at = CASE WHEN $2 = 'running' THEN now() ELSE launched_at END \
+         WHERE id = $1 AND status::text = ANY($5) \
+         RETURNING id, type, status::text, error_code::text, experiment_id, dataset_id",
+    )
+    .bind(id)
+    .bind(transition.target().as_str())
+    .bind(transition.error_code().map(error_code_name))
+    .bind(transition.ends_job())
+    .bind(&allowed)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        let current: Option<String> = sqlx::query_scalar("SELECT status::text FROM job WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        return Err(match current.as_deref().and_then(parse_status) {
+            None => TransitionError::NotFound(id),
+            Some(status) => TransitionError::NotAllowed {
+                id,
+                status: status.as_str(),
+                wanted: transition.target().as_str(),
+            },
+        });
+    };
+    let state = job_state(row);
+    outbox::record_sqlx(conn, &[job_event(&state, transition.event())]).await?;
+    tracing::info!(job_id = id, status = state.status.as_str(), event = transition.event(), "job transition");
+    Ok(state)
+}
+
+/// The current state of a job, for callers that decide before they transition.
+pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Option<JobState>, sqlx::Error> {
+    let row: Option<JobRow> = sqlx::query_as(
+        "SELECT id, type, status::text, error_code::text, experiment_id, dataset_id FROM job WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(job_state))
+}
+
+/// `data` of a job event, for consumers that only have the JSON.
+pub fn event_status(data: &Value) -> Option<JobStatus> {
+    data.get("status").and_then(Value::as_str).and_then(parse_status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use JobStatus::*;
+
+    const ALL: [JobStatus; 6] = [Waiting, Running, Done, Error, Cancelled, Hidden];
+
+    /// Every (status, transition) pair: the table of job-lifecycle.md §1.
+    #[test]
+    fn each_transition_starts_only_from_its_statuses() {
+        let table: [(Transition, &[JobStatus], JobStatus); 8] = [
+            (Transition::Launch, &[Waiting], Running),
+            (Transition::LaunchFailed, &[Waiting, Running], Error),
+            (Transition::Complete, &[Waiting, Running], Done),
+            (Transition::GenerationDone, &[Waiting, Running], Done),
+            (Transition::ReportError, &[Running], Error),
+            (Transition::Fail(JobErrorCode::Unschedulable), &[Running], Error),
+            (Transition::Cancel, &[Running], Cancelled),
+            // Hidden from anything but running: a running job is cancelled instead (api §5.5).
+            (Transition::Hide, &[Waiting, Done, Error, Cancelled, Hidden], Hidden),
+        ];
+        for (transition, from, to) in table {
+            for status in ALL {
+                assert_eq!(
+                    transition.allowed_from().contains(&status),
+                    from.contains(&status),
+                    "{transition:?} from {status:?}"
+                );
+            }
+            assert_eq!(transition.target(), to, "{transition:?}");
+        }
+    }
+
+    #[test]
+    fn failures_carry_their_codes_and_end_the_job() {
+        assert_eq!(Transition::LaunchFailed.error_code(), Some(JobErrorCode::Unknown));
+        assert_eq!(
+            Transition::Fail(JobErrorCode::ImageNotFound).error_code(),
+            Some(JobErrorCode::ImageNotFound)
+        );
+        assert_eq!(Transition::ReportError.error_code(), None, "an executor report leaves the code alone");
+        assert!(Transition::Cancel.ends_job());
+        assert!(!Transition::Launch.ends_job());
+        assert!(!Transition::Hide.ends_job());
+    }
+}

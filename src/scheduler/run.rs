@@ -1,0 +1,295 @@
+//! The scheduler loop: launch what may start, watch what runs, end what finished.
+
+use std::{collections::HashMap, sync::Arc};
+
+use chrono::{DateTime, Utc};
+use entity::enums::JobErrorCode;
+use futures::StreamExt;
+use sqlx::PgPool;
+use tokio::sync::Notify;
+
+use super::{EMPTY_LOGS, claim, spec};
+use crate::{
+    config::Config,
+    launcher::{LaunchError, Launcher, RunState},
+    lifecycle::{self, Transition, TransitionError},
+};
+
+pub struct Scheduler {
+    pool: PgPool,
+    launcher: Arc<dyn Launcher>,
+    config: Config,
+    wake: Arc<Notify>,
+}
+
+/// A running job as the database sees it.
+#[derive(Debug)]
+struct RunningJob {
+    id: i32,
+    container_id: Option<String>,
+    launched_at: Option<DateTime<Utc>>,
+}
+
+impl Scheduler {
+    pub fn new(pool: PgPool, launcher: Arc<dyn Launcher>, config: Config) -> Arc<Self> {
+        Arc::new(Scheduler { pool, launcher, config, wake: Arc::new(Notify::new()) })
+    }
+
+    /// Wakes the loop now (a job was created or cancelled).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs forever. With a NATS client, `job.created` events wake the loop, `job.*.cancelled` /
+    /// `deleted` events stop runs at once, and `rpc.nodes` / `rpc.logs` requests are answered.
+    pub async fn run(self: Arc<Self>, nats: Option<async_nats::Client>) {
+        if let Some(client) = nats {
+            tokio::spawn(self.clone().listen_to_events(client.clone()));
+            tokio::spawn(self.clone().answer_requests(client));
+        }
+        loop {
+            self.tick().await;
+            let _ = tokio::time::timeout(self.config.scheduler_poll, self.wake.notified()).await;
+        }
+    }
+
+    /// One pass: launch every job that may start, then watch the runs.
+    pub async fn tick(&self) {
+        if let Err(err) = self.launch_waiting().await {
+            tracing::error!(error = format!("{err:#}"), "launching waiting jobs failed");
+        }
+        if let Err(err) = self.monitor().await {
+            tracing::error!(error = format!("{err:#}"), "monitoring runs failed");
+        }
+    }
+
+    /// Claims and launches jobs until none may start; returns how many were launched.
+    pub async fn launch_waiting(&self) -> anyhow::Result<usize> {
+        let mut launched = 0;
+        while let Some(claimed) = claim::claim_next(&self.pool).await? {
+            let job_id = claimed.job.id;
+            let outcome = match claimed.job.job_type.as_str() {
+                entity::job::EXPERIMENT_JOB => {
+                    match spec::experiment_launch(
+                        &self.pool,
+                        job_id,
+                        &self.config.executor_api_host(),
+                        claimed.upload_token,
+                        self.config.load_separation_set,
+                    )
+                    .await
+                    {
+                        Ok(spec) => self.launcher.launch(&spec).await,
+                        Err(err) => Err(LaunchError::Other(err)),
+                    }
+                }
+                other => Err(LaunchError::NotRunnable(format!(
+                    "job {job_id}: cannot launch jobs of type {other} yet"
+                ))),
+            };
+            match outcome {
+                Ok(container_id) => {
+                    sqlx::query("UPDATE job SET container_id = $2 WHERE id = $1")
+                        .bind(job_id)
+                        .bind(&container_id)
+                        .execute(&self.pool)
+                        .await?;
+                    launched += 1;
+                }
+                Err(err) => {
+                    tracing::warn!(job_id, error = %err, "launch failed");
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
+                        .bind(job_id)
+                        .bind(format!("Causeway could not start this job: {err}\n"))
+                        .execute(&mut *tx)
+                        .await?;
+                    ignore_moved_on(lifecycle::apply(&mut tx, job_id, &Transition::LaunchFailed).await)?;
+                    tx.commit().await?;
+                }
+            }
+        }
+        Ok(launched)
+    }
+
+    /// Compares the runs with the jobs: ends jobs whose run failed, vanished or timed out, stops
+    /// runs whose job is no longer running (cancelled, hidden, deleted, or done), saves logs and
+    /// forgets finished runs.
+    pub async fn monitor(&self) -> anyhow::Result<()> {
+        let observations = self.launcher.observe().await?;
+        let running: Vec<(i32, Option<String>, Option<DateTime<Utc>>)> =
+            sqlx::query_as("SELECT id, container_id, launched_at FROM job WHERE status = 'running'")
+                .fetch_all(&self.pool)
+                .await?;
+        let running: HashMap<i32, RunningJob> = running
+            .into_iter()
+            .map(|(id, container_id, launched_at)| (id, RunningJob { id, container_id, launched_at }))
+            .collect();
+        let observed: HashMap<i32, RunState> =
+            observations.iter().map(|o| (o.job_id, o.state.clone())).collect();
+
+        for observation in &observations {
+            let job_id = observation.job_id;
+            let Some(job) = running.get(&job_id) else {
+                self.reconcile(job_id, &observation.state).await?;
+                continue;
+            };
+            let failure = match &observation.state {
+                // A run that ended while its job is still running never uploaded a result.
+                RunState::Succeeded | RunState::Failed { .. } => Some((JobErrorCode::Unknown, None)),
+                RunState::Unschedulable => Some((JobErrorCode::Unschedulable, None)),
+                RunState::ImageNotFound => Some((JobErrorCode::ImageNotFound, None)),
+                RunState::Running | RunState::Pending => self.timed_out(job),
+            };
+            if let Some((code, note)) = failure {
+                if !observation.state.is_finished() {
+                    self.launcher.stop(job_id).await?;
+                }
+                self.fail(job_id, code, note.as_deref()).await?;
+                self.launcher.cleanup(job_id).await?;
+            }
+        }
+
+        // Running jobs with no run: the run vanished (scheduler restart, Job deleted by hand).
+        for job in running.values() {
+            if job.container_id.is_some() && !observed.contains_key(&job.id) {
+                tracing::warn!(job_id = job.id, "run vanished");
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("UPDATE job SET log = COALESCE(log, $2) WHERE id = $1")
+                    .bind(job.id)
+                    .bind(EMPTY_LOGS)
+                    .execute(&mut *tx)
+                    .await?;
+                ignore_moved_on(
+                    lifecycle::apply(&mut tx, job.id, &Transition::Fail(JobErrorCode::Unknown)).await,
+                )?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A run whose job is no longer running: the result arrived (let the process finish), or
+    /// the job was cancelled, hidden, failed or deleted (stop the run). Once it has ended, its
+    /// log is saved into the job and the run is forgotten. This is also how a cancel issued
+    /// while the scheduler was down takes effect.
+    async fn reconcile(&self, job_id: i32, state: &RunState) -> anyhow::Result<()> {
+        let status: Option<String> = sqlx::query_scalar("SELECT status::text FROM job WHERE id = $1")
+            .bind(job_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let finishing_after_upload = status.as_deref() == Some("done") && !state.is_finished();
+        if finishing_after_upload {
+            return Ok(());
+        }
+        if !state.is_finished() {
+            self.launcher.stop(job_id).await?;
+        }
+        if status.is_some() {
+            self.save_log(job_id).await?;
+        }
+        self.launcher.cleanup(job_id).await
+    }
+
+    fn timed_out(&self, job: &RunningJob) -> Option<(JobErrorCode, Option<String>)> {
+        let limit = self.config.job_timeout?;
+        let started = job.launched_at?;
+        let elapsed = (Utc::now() - started).to_std().unwrap_or_default();
+        (elapsed > limit).then(|| {
+            (
+                JobErrorCode::Unknown,
+                Some(format!("\nCauseway stopped this job: it ran longer than {limit:?}.\n")),
+            )
+        })
+    }
+
+    /// Saves the run's output into `job.log` (MPCSL's marker when there is none).
+    async fn save_log(&self, job_id: i32) -> anyhow::Result<()> {
+        let text = self.launcher.logs(job_id).await.unwrap_or_else(|err| {
+            tracing::warn!(job_id, error = %err, "reading run log failed");
+            None
+        });
+        let text = text.filter(|t| !t.is_empty()).unwrap_or_else(|| EMPTY_LOGS.to_owned());
+        sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
+            .bind(job_id)
+            .bind(text)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a running job with an error code, keeping the run's log (plus a note).
+    async fn fail(&self, job_id: i32, code: JobErrorCode, note: Option<&str>) -> anyhow::Result<()> {
+        let log = self.launcher.logs(job_id).await.ok().flatten().unwrap_or_default();
+        let log = format!("{log}{}", note.unwrap_or_default());
+        let log = if log.is_empty() { EMPTY_LOGS.to_owned() } else { log };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
+            .bind(job_id)
+            .bind(&log)
+            .execute(&mut *tx)
+            .await?;
+        ignore_moved_on(lifecycle::apply(&mut tx, job_id, &Transition::Fail(code)).await)?;
+        tx.commit().await?;
+        tracing::warn!(job_id, code = code.code(), "job failed");
+        Ok(())
+    }
+
+    async fn listen_to_events(self: Arc<Self>, client: async_nats::Client) {
+        let prefix = self.config.events_prefix();
+        let subject = format!("{prefix}.job.>");
+        let mut subscription = match client.subscribe(subject.clone()).await {
+            Ok(subscription) => subscription,
+            Err(err) => {
+                tracing::error!(error = %err, subject, "cannot subscribe to job events; polling only");
+                return;
+            }
+        };
+        while let Some(message) = subscription.next().await {
+            let what = message.subject.rsplit('.').next().unwrap_or_default();
+            if matches!(what, "created" | "cancelled" | "deleted" | "hidden") {
+                self.wake();
+            }
+        }
+    }
+
+    async fn answer_requests(self: Arc<Self>, client: async_nats::Client) {
+        let nodes_subject = self.config.rpc_subject("nodes");
+        let logs_subject = self.config.rpc_subject("logs");
+        let (Ok(mut nodes), Ok(mut logs)) = (
+            client.queue_subscribe(nodes_subject.clone(), "scheduler".into()).await,
+            client.queue_subscribe(logs_subject.clone(), "scheduler".into()).await,
+        ) else {
+            tracing::error!("cannot subscribe to scheduler commands");
+            return;
+        };
+        loop {
+            tokio::select! {
+                Some(request) = nodes.next() => {
+                    let nodes = self.launcher.nodes().await.unwrap_or_default();
+                    if let Some(reply) = request.reply {
+                        let _ = client.publish(reply, serde_json::to_vec(&nodes).unwrap_or_default().into()).await;
+                    }
+                }
+                Some(request) = logs.next() => {
+                    let job_id: i32 = std::str::from_utf8(&request.payload).ok().and_then(|t| t.parse().ok()).unwrap_or(-1);
+                    let text = self.launcher.logs(job_id).await.ok().flatten();
+                    if let Some(reply) = request.reply {
+                        let body = text.unwrap_or_else(|| EMPTY_LOGS.to_owned());
+                        let _ = client.publish(reply, body.into()).await;
+                    }
+                }
+                else => return,
+            }
+        }
+    }
+}
+
+/// A transition refused because the job already moved on (e.g. its result arrived while the
+/// run was being stopped) is not an error for the scheduler.
+fn ignore_moved_on(result: Result<lifecycle::JobState, TransitionError>) -> anyhow::Result<()> {
+    match result {
+        Ok(_) | Err(TransitionError::NotAllowed { .. }) | Err(TransitionError::NotFound(_)) => Ok(()),
+        Err(TransitionError::Database(err)) => Err(err.into()),
+    }
+}
