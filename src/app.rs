@@ -108,12 +108,10 @@ pub fn spawn_event_tasks(state: &SharedState) {
 }
 
 /// Starts the scheduler with the configured launcher.
-pub fn spawn_scheduler(state: &SharedState) -> anyhow::Result<std::sync::Arc<crate::scheduler::Scheduler>> {
-    use crate::{config::LauncherKind, launcher::local::LocalLauncher};
-    let launcher: std::sync::Arc<dyn crate::launcher::Launcher> = match state.config.launcher {
-        LauncherKind::Local => std::sync::Arc::new(LocalLauncher::new(&state.config.work_dir)?),
-        LauncherKind::Kubernetes => anyhow::bail!("the kubernetes launcher is not available yet"),
-    };
+pub async fn spawn_scheduler(
+    state: &SharedState,
+) -> anyhow::Result<std::sync::Arc<crate::scheduler::Scheduler>> {
+    let launcher = crate::launcher::from_config(&state.config).await?;
     let scheduler = crate::scheduler::Scheduler::new(state.pool.clone(), launcher, state.config.clone());
     tokio::spawn(scheduler.clone().run(Some(state.nats.clone())));
     Ok(scheduler)

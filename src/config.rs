@@ -69,6 +69,22 @@ pub struct Config {
     #[arg(long, env = "CAUSEWAY_JOB_TIMEOUT", value_parser = parse_duration)]
     pub job_timeout: Option<Duration>,
 
+    /// Kubernetes API server URL for the kubernetes launcher (unset: in-cluster configuration).
+    #[arg(long, env = "CAUSEWAY_K8S_API_URL")]
+    pub k8s_api_url: Option<String>,
+
+    /// Namespace of executor Jobs.
+    #[arg(long, env = "CAUSEWAY_K8S_NAMESPACE", default_value = "default")]
+    pub k8s_namespace: String,
+
+    /// Prefix of executor Job names: `<release>-execute-<job id>`.
+    #[arg(long, env = "CAUSEWAY_RELEASE_NAME", default_value = "causeway")]
+    pub release_name: String,
+
+    /// Registry namespace of executor images (`<namespace>/<docker_image>`).
+    #[arg(long, env = "CAUSEWAY_IMAGE_NAMESPACE", default_value = "")]
+    pub image_namespace: String,
+
     /// Folder for the local launcher's run logs.
     #[arg(long, env = "CAUSEWAY_WORK_DIR", default_value = "/tmp/causeway-runs")]
     pub work_dir: String,
@@ -93,6 +109,10 @@ impl Config {
             require_upload_token: false,
             job_timeout: None,
             work_dir: std::env::temp_dir().join("causeway-runs").to_string_lossy().into_owned(),
+            k8s_api_url: None,
+            k8s_namespace: "default".into(),
+            release_name: "causeway".into(),
+            image_namespace: String::new(),
         }
     }
 }

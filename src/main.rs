@@ -58,7 +58,7 @@ async fn main() -> anyhow::Result<()> {
             db::migrate(&state.db).await?;
             seed::run(&state.db, &state.pool).await?;
             app::spawn_event_tasks(&state);
-            app::spawn_scheduler(&state)?;
+            app::spawn_scheduler(&state).await?;
             serve(state).await
         }
         Command::Api | Command::Collector => {
@@ -69,7 +69,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Scheduler => {
             let state = AppState::connect(config).await?;
             app::spawn_event_tasks(&state);
-            app::spawn_scheduler(&state)?;
+            app::spawn_scheduler(&state).await?;
             // Health endpoints and the same routes, so probes work on every role.
             serve(state).await
         }

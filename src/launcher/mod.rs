@@ -1,11 +1,29 @@
 //! Launchers start, watch and stop algorithm runs: `local` (child processes on this machine) and
 //! `kubernetes` (batch/v1 Jobs). The scheduler talks to them only through [`Launcher`].
 
+pub mod kubernetes;
 pub mod local;
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+
+/// The launcher the configuration asks for.
+pub async fn from_config(config: &crate::config::Config) -> anyhow::Result<std::sync::Arc<dyn Launcher>> {
+    use crate::config::LauncherKind;
+    Ok(match config.launcher {
+        LauncherKind::Local => std::sync::Arc::new(local::LocalLauncher::new(&config.work_dir)?),
+        LauncherKind::Kubernetes => std::sync::Arc::new(
+            kubernetes::KubernetesLauncher::connect(kubernetes::KubernetesSettings {
+                api_url: config.k8s_api_url.clone(),
+                namespace: config.k8s_namespace.clone(),
+                release: config.release_name.clone(),
+                image_namespace: config.image_namespace.clone(),
+            })
+            .await?,
+        ),
+    })
+}
 
 /// Everything a launcher needs to start one run (executor-contract.md §1, job-lifecycle.md §4).
 #[derive(Debug, Clone, PartialEq)]

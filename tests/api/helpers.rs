@@ -5,9 +5,7 @@ use std::future::Future;
 
 use std::sync::Arc;
 
-use causeway::{
-    app::App, config::Config, db, launcher::local::LocalLauncher, scheduler::Scheduler, state::AppState,
-};
+use causeway::{app::App, config::Config, db, scheduler::Scheduler, state::AppState};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 use sqlx::{Connection, PgConnection, PgPool};
@@ -85,11 +83,11 @@ pub async fn spawn_app_scheduling(scheduling: Scheduling, configure: impl FnOnce
     causeway::app::spawn_event_tasks(&state);
     let scheduler = match scheduling {
         Scheduling::Running => {
-            causeway::app::spawn_scheduler(&state).expect("starting the scheduler");
+            causeway::app::spawn_scheduler(&state).await.expect("starting the scheduler");
             None
         }
         Scheduling::Manual => {
-            let launcher = Arc::new(LocalLauncher::new(&state.config.work_dir).expect("work dir"));
+            let launcher = causeway::launcher::from_config(&state.config).await.expect("launcher");
             Some(Scheduler::new(state.pool.clone(), launcher, state.config.clone()))
         }
     };

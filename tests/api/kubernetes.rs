@@ -1,0 +1,215 @@
+//! The scheduler on Kubernetes, against the fake API server.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::{
+    fake_kube::{Behaviour, FakeKube},
+    helpers::{Scheduling, TestApp, expect_json, spawn_app_scheduling},
+};
+
+async fn cluster_app() -> (TestApp, FakeKube) {
+    let fake = FakeKube::start().await;
+    let url = fake.url.clone();
+    let app = spawn_app_scheduling(Scheduling::Manual, |c| {
+        c.launcher = causeway::config::LauncherKind::Kubernetes;
+        c.k8s_api_url = Some(url);
+        c.k8s_namespace = "causeway-test".into();
+        c.release_name = "rel".into();
+        c.image_namespace = "registry.example/causeway".into();
+        c.require_upload_token = true;
+    })
+    .await;
+    (app, fake)
+}
+
+/// An image-only algorithm (no local command) and an experiment with `cores`.
+async fn image_experiment(app: &TestApp, docker_image: Option<&str>) -> Value {
+    let algorithm = expect_json(
+        app.post_json(
+            "/api/algorithms",
+            &json!({"package": "pcalg", "function": "pc", "script_filename": "pcalg_pc.r", "docker_image": docker_image,
+                    "valid_parameters": {"alpha": {"type": "float"}, "cores": {"type": "int"}}}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let dataset = app.dataset_over("k8s_obs", "a int, b int", "(1, 2)").await;
+    expect_json(
+        app.post_json(
+            "/api/experiments",
+            &json!({"name": "k", "dataset_id": dataset["id"], "algorithm_id": algorithm["id"],
+                    "parameters": {"alpha": 0.05, "cores": 2}}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn start(app: &TestApp, experiment: &Value, body: Value) -> Value {
+    expect_json(
+        app.post_json(&format!("/api/experiment/{}/start", experiment["id"]), &body).await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn job(app: &TestApp, id: &Value) -> Value {
+    expect_json(app.get(&format!("/api/job/{id}")).await, StatusCode::OK).await
+}
+
+#[tokio::test]
+async fn a_job_becomes_a_kubernetes_job_as_the_spec_says_and_its_log_is_kept() {
+    let (app, fake) = cluster_app().await;
+    let scheduler = app.scheduler.clone().unwrap();
+    let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
+    let created = start(
+        &app,
+        &experiment,
+        json!({"node": "node-b", "gpus": 1, "enforce_cpus": true, "parallel": true}),
+    )
+    .await;
+    scheduler.tick().await;
+    let running = job(&app, &created["id"]).await;
+    let name = format!("rel-execute-{}", created["id"]);
+    assert_eq!(running["status"], "running");
+    assert_eq!(running["container_id"], name);
+
+    let k8s_job = fake.job(&name).expect("a Kubernetes Job");
+    let token: uuid::Uuid =
+        sqlx::query_scalar("SELECT upload_token FROM job").fetch_one(&app.pool).await.unwrap();
+    let api_host = format!("{}/t/{}", app.state.config.executor_api_host(), token.simple());
+    assert_eq!(k8s_job["spec"]["backoffLimit"], 0);
+    assert_eq!(k8s_job["spec"]["template"]["spec"]["restartPolicy"], "Never");
+    assert_eq!(
+        k8s_job["spec"]["template"]["spec"]["nodeSelector"],
+        json!({"kubernetes.io/hostname": "node-b"})
+    );
+    assert_eq!(k8s_job["metadata"]["labels"]["job-name"], name);
+    let container = &k8s_job["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["image"], "registry.example/causeway/mpci_execution_r");
+    assert_eq!(
+        container["args"],
+        json!([
+            "pcalg_pc.r",
+            "-j",
+            created["id"].to_string(),
+            "-d",
+            experiment["dataset_id"].to_string(),
+            "--api_host",
+            api_host,
+            "--send_sepsets",
+            "0",
+            "--alpha",
+            "0.05",
+            "--cores",
+            "2"
+        ])
+    );
+    assert_eq!(container["resources"]["limits"], json!({"cpu": "2", "nvidia.com/gpu": "1"}));
+    assert_eq!(container["resources"]["requests"], json!({"cpu": "2", "nvidia.com/gpu": "1"}));
+
+    // The executor uploads through the collector with its token, then its pod ends.
+    let nodes: Vec<i32> =
+        sqlx::query_scalar("SELECT id FROM node ORDER BY id").fetch_all(&app.pool).await.unwrap();
+    let upload = json!({"edge_list": [{"from_node": nodes[0], "to_node": nodes[1], "weight": 0.3}]});
+    let response = app
+        .client
+        .post(format!("http://{api_host}/api/job/{}/result", created["id"]))
+        .body(upload.to_string())
+        .send()
+        .await
+        .unwrap();
+    expect_json(response, StatusCode::OK).await;
+    fake.finish(&name, true, "pcalg finished\n");
+    scheduler.tick().await;
+    let done = job(&app, &created["id"]).await;
+    assert_eq!(done["status"], "done");
+    assert_eq!(done["log"], "pcalg finished\n");
+    assert!(fake.job(&name).is_none(), "the finished Kubernetes Job is deleted");
+    assert_eq!(fake.pod_count(), 0);
+}
+
+#[tokio::test]
+async fn an_unschedulable_pod_fails_the_job_with_code_minus_1() {
+    let (app, fake) = cluster_app().await;
+    let scheduler = app.scheduler.clone().unwrap();
+    fake.set_behaviour(Behaviour::Unschedulable);
+    let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
+    let created = start(&app, &experiment, json!({"gpus": 8})).await;
+    scheduler.tick().await;
+    let failed = job(&app, &created["id"]).await;
+    assert_eq!(failed["status"], "error");
+    assert_eq!(failed["error_code"], -1);
+    assert_eq!(failed["log"], " -- EMPTY LOGS -- ");
+    assert!(fake.job(&format!("rel-execute-{}", created["id"])).is_none());
+    assert_eq!(fake.pod_count(), 0);
+}
+
+#[tokio::test]
+async fn a_missing_image_fails_the_job_with_code_minus_2() {
+    let (app, fake) = cluster_app().await;
+    let scheduler = app.scheduler.clone().unwrap();
+    fake.set_behaviour(Behaviour::ImagePullBackOff);
+    let experiment = image_experiment(&app, Some("no_such_image")).await;
+    let created = start(&app, &experiment, json!({})).await;
+    scheduler.tick().await;
+    let failed = job(&app, &created["id"]).await;
+    assert_eq!(failed["error_code"], -2);
+    assert_eq!(fake.pod_count(), 0);
+}
+
+#[tokio::test]
+async fn a_failed_pod_fails_the_job_with_its_log_and_a_vanished_job_too() {
+    let (app, fake) = cluster_app().await;
+    let scheduler = app.scheduler.clone().unwrap();
+    let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
+    let first = start(&app, &experiment, json!({"parallel": true})).await;
+    let second = start(&app, &experiment, json!({"parallel": true})).await;
+    scheduler.tick().await;
+    fake.finish(&format!("rel-execute-{}", first["id"]), false, "Error in pc(): singular matrix\n");
+    fake.remove_job(&format!("rel-execute-{}", second["id"]));
+    scheduler.tick().await;
+    let crashed = job(&app, &first["id"]).await;
+    assert_eq!((crashed["status"].as_str(), crashed["error_code"].as_i64()), (Some("error"), Some(-127)));
+    assert_eq!(crashed["log"], "Error in pc(): singular matrix\n");
+    let vanished = job(&app, &second["id"]).await;
+    assert_eq!((vanished["status"].as_str(), vanished["error_code"].as_i64()), (Some("error"), Some(-127)));
+    assert_eq!(vanished["log"], " -- EMPTY LOGS -- ");
+}
+
+#[tokio::test]
+async fn a_cancelled_job_has_its_kubernetes_job_deleted_even_after_a_scheduler_restart() {
+    let (app, fake) = cluster_app().await;
+    let scheduler = app.scheduler.clone().unwrap();
+    let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
+    let created = start(&app, &experiment, json!({})).await;
+    scheduler.tick().await;
+    let name = format!("rel-execute-{}", created["id"]);
+    assert!(fake.job(&name).is_some());
+    expect_json(app.delete(&format!("/api/job/{}", created["id"])).await, StatusCode::OK).await;
+    // A new scheduler (no memory of the run) reconciles from the cluster's state.
+    let launcher = causeway::launcher::from_config(&app.state.config).await.unwrap();
+    let restarted = causeway::scheduler::Scheduler::new(app.pool.clone(), launcher, app.state.config.clone());
+    restarted.tick().await;
+    assert!(fake.job(&name).is_none(), "the cancelled run is stopped");
+    assert_eq!(job(&app, &created["id"]).await["status"], "cancelled");
+    drop(scheduler);
+}
+
+#[tokio::test]
+async fn an_algorithm_without_an_image_fails_at_launch_and_nodes_are_listed() {
+    let (app, fake) = cluster_app().await;
+    let scheduler = app.scheduler.clone().unwrap();
+    let experiment = image_experiment(&app, None).await;
+    let created = start(&app, &experiment, json!({})).await;
+    scheduler.tick().await;
+    let failed = job(&app, &created["id"]).await;
+    assert_eq!(failed["error_code"], -127);
+    assert!(failed["log"].as_str().unwrap().contains("no docker_image"), "{failed}");
+    assert!(fake.requests().iter().all(|r| !r.starts_with("POST")), "no Job was created");
+    let launcher = causeway::launcher::from_config(&app.state.config).await.unwrap();
+    assert_eq!(launcher.nodes().await.unwrap(), ["node-a", "node-b"]);
+}
