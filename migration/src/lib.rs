@@ -9,13 +9,20 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_initial;
 mod m20261128_000002_job_engine;
+mod m20261128_000003_claim_indexes;
+mod m20261128_000004_bulk_graph_tables;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_initial::Migration), Box::new(m20261128_000002_job_engine::Migration)]
+        vec![
+            Box::new(m20261128_000001_initial::Migration),
+            Box::new(m20261128_000002_job_engine::Migration),
+            Box::new(m20261128_000003_claim_indexes::Migration),
+            Box::new(m20261128_000004_bulk_graph_tables::Migration),
+        ]
     }
 }
 

@@ -7,6 +7,7 @@ pub mod error;
 pub mod experiments;
 pub mod jobs;
 pub mod nodes;
+pub mod results;
 pub mod views;
 pub mod ws;
 
@@ -18,6 +19,7 @@ pub type Apis = (
     experiments::ExperimentsApi,
     jobs::JobsApi,
     nodes::NodesApi,
+    results::ResultsApi,
 );
 
 /// The OpenAPI service (also what `causeway openapi` prints). Handlers reach the shared state
@@ -30,6 +32,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             experiments::ExperimentsApi,
             jobs::JobsApi,
             nodes::NodesApi,
+            results::ResultsApi,
         ),
         "Causeway API",
         env!("CARGO_PKG_VERSION"),
@@ -56,4 +59,8 @@ pub enum Tag {
     Jobs,
     /// Routes executors call (also under `/t/<token>/api/…`).
     Executors,
+    /// Learned graphs: edges, separating sets, neighbourhoods, comparison, export.
+    Results,
+    /// Researchers' verdicts on learned edges.
+    Annotations,
 }

@@ -250,3 +250,133 @@ mod tests {
         assert_eq!(iso(&t), "2021-01-07T16:12:38+00:00");
     }
 }
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Edge")]
+pub struct EdgeView {
+    pub id: i64,
+    pub from_node_id: i32,
+    pub from_node: i32,
+    pub to_node_id: i32,
+    pub to_node: i32,
+    pub result_id: Option<i32>,
+    pub result: Option<i32>,
+    pub weight: Option<f64>,
+    pub is_ground_truth: Option<bool>,
+}
+
+impl From<entity::edge::Model> for EdgeView {
+    fn from(m: entity::edge::Model) -> Self {
+        EdgeView {
+            id: m.id,
+            from_node_id: m.from_node_id,
+            from_node: m.from_node_id,
+            to_node_id: m.to_node_id,
+            to_node: m.to_node_id,
+            result_id: m.result_id,
+            result: m.result_id,
+            weight: m.weight,
+            is_ground_truth: m.is_ground_truth,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Sepset")]
+pub struct SepsetView {
+    pub id: i64,
+    pub from_node_id: i32,
+    pub from_node: i32,
+    pub to_node_id: i32,
+    pub to_node: i32,
+    pub result_id: i32,
+    pub result: i32,
+    pub statistic: f64,
+    pub level: i32,
+}
+
+impl From<entity::sepset::Model> for SepsetView {
+    fn from(m: entity::sepset::Model) -> Self {
+        SepsetView {
+            id: m.id,
+            from_node_id: m.from_node_id,
+            from_node: m.from_node_id,
+            to_node_id: m.to_node_id,
+            to_node: m.to_node_id,
+            result_id: m.result_id,
+            result: m.result_id,
+            statistic: m.statistic,
+            level: m.level,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "EdgeAnnotation", rename_all = "lowercase")]
+pub enum AnnotationView {
+    Approved,
+    Declined,
+    Missing,
+}
+
+impl From<entity::enums::EdgeAnnotation> for AnnotationView {
+    fn from(a: entity::enums::EdgeAnnotation) -> Self {
+        use entity::enums::EdgeAnnotation::*;
+        match a {
+            Approved => AnnotationView::Approved,
+            Declined => AnnotationView::Declined,
+            Missing => AnnotationView::Missing,
+        }
+    }
+}
+
+impl From<AnnotationView> for entity::enums::EdgeAnnotation {
+    fn from(a: AnnotationView) -> Self {
+        use entity::enums::EdgeAnnotation::*;
+        match a {
+            AnnotationView::Approved => Approved,
+            AnnotationView::Declined => Declined,
+            AnnotationView::Missing => Missing,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "EdgeInformation")]
+pub struct EdgeInformationView {
+    pub id: i32,
+    pub result_id: i32,
+    pub result: i32,
+    pub from_node_id: i32,
+    pub from_node: i32,
+    pub to_node_id: i32,
+    pub to_node: i32,
+    pub annotation: AnnotationView,
+}
+
+impl From<entity::edge_information::Model> for EdgeInformationView {
+    fn from(m: entity::edge_information::Model) -> Self {
+        EdgeInformationView {
+            id: m.id,
+            result_id: m.result_id,
+            result: m.result_id,
+            from_node_id: m.from_node_id,
+            from_node: m.from_node_id,
+            to_node_id: m.to_node_id,
+            to_node: m.to_node_id,
+            annotation: m.annotation.into(),
+        }
+    }
+}
+
+/// A result with its graph (`GET /api/result/{id}`).
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ResultFull")]
+pub struct ResultFullView {
+    #[oai(flatten)]
+    pub result: ResultView,
+    pub edges: Vec<EdgeView>,
+    pub sepsets: Vec<SepsetView>,
+    /// All nodes of the dataset of the result's experiment.
+    pub nodes: Vec<NodeView>,
+}

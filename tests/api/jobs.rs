@@ -27,7 +27,7 @@ async fn job(app: &TestApp, id: &Value) -> Value {
 }
 
 async fn wait_for_status(app: &TestApp, id: &Value, status: &str) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let current = job(app, id).await;
         if current["status"] == status {

@@ -10,5 +10,6 @@ mod helpers;
 mod jobs;
 mod kubernetes;
 mod remote_sources;
+mod results;
 mod seed;
 mod uploads;

@@ -1,0 +1,263 @@
+//! Job-engine benchmarks (`cargo bench --bench jobs`), one line per figure:
+//! - result ingestion of 10k, 100k and 1M edges, and 100k edges + 100k sepsets, over HTTP with
+//!   the body generated while it is sent (so RSS growth is the server's);
+//! - submit → running latency with the local launcher and the event-driven scheduler;
+//! - scheduler launches per second with 10,000 waiting jobs and a no-op launcher;
+//! - `GET /api/jobs` with 10,000 jobs that have results.
+
+mod common;
+
+use std::{sync::Arc, time::Instant};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use causeway::launcher::{LaunchError, LaunchSpec, Launcher, RunObservation};
+use common::{Bench, RssSampler, median, percentile};
+
+const NODES: usize = 200;
+
+/// Sets up a dataset with `NODES` nodes, an experiment and a waiting job; returns (job, nodes).
+async fn job_with_nodes(bench: &Bench, table: &str) -> anyhow::Result<(i32, Vec<i32>)> {
+    let columns: Vec<String> = (0..NODES).map(|i| format!("0 AS v{i}")).collect();
+    bench
+        .sql(&format!("CREATE TABLE {table} AS SELECT {} FROM generate_series(1, 10)", columns.join(", ")))
+        .await?;
+    let client = reqwest::Client::new();
+    let dataset: serde_json::Value = client
+        .post(format!("{}/api/datasets", bench.base))
+        .json(&serde_json::json!({"name": table, "load_query": format!("SELECT * FROM {table}")}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let dataset_id = dataset["id"].as_i64().unwrap_or_default() as i32;
+    let pool = &bench.state.pool;
+    let algorithm: i32 =
+        sqlx::query_scalar("INSERT INTO algorithm (package, function) VALUES ('b', 'b') RETURNING id")
+            .fetch_one(pool)
+            .await?;
+    let experiment: i32 = sqlx::query_scalar(
+        "INSERT INTO experiment (dataset_id, name, algorithm_id, parameters) VALUES ($1, 'b', $2, '{}') RETURNING id",
+    )
+    .bind(dataset_id)
+    .bind(algorithm)
+    .fetch_one(pool)
+    .await?;
+    let job: i32 = sqlx::query_scalar(
+        "INSERT INTO job (type, experiment_id) VALUES ('experiment_job', $1) RETURNING id",
+    )
+    .bind(experiment)
+    .fetch_one(pool)
+    .await?;
+    let nodes: Vec<i32> = sqlx::query_scalar("SELECT id FROM node WHERE dataset_id = $1 ORDER BY id")
+        .bind(dataset_id)
+        .fetch_all(pool)
+        .await?;
+    Ok((job, nodes))
+}
+
+/// The upload JSON, produced in 64 KiB pieces while it is sent.
+fn upload_stream(nodes: Vec<i32>, edges: usize, sepsets: usize) -> reqwest::Body {
+    let mut state = (0usize, 0usize, 0u8); // edges written, sepsets written, phase
+    let stream = futures::stream::poll_fn(move |_| {
+        let (edges_done, sepsets_done, phase) = &mut state;
+        let mut chunk = String::with_capacity(70_000);
+        match *phase {
+            0 => {
+                chunk.push_str("{\"job_id\": 1, \"meta_results\": {\"bench\": true}, \"edge_list\": [");
+                *phase = 1;
+            }
+            1 => {
+                while *edges_done < edges && chunk.len() < 64 * 1024 {
+                    let i = *edges_done;
+                    let (from, to) = (nodes[i % NODES], nodes[(i / NODES + i + 1) % NODES]);
+                    if i > 0 {
+                        chunk.push(',');
+                    }
+                    chunk.push_str(&format!(
+                        "{{\"from_node\": {from}, \"to_node\": {to}, \"weight\": 0.{i}}}"
+                    ));
+                    *edges_done += 1;
+                }
+                if *edges_done == edges {
+                    chunk.push_str("], \"sepset_list\": [");
+                    *phase = 2;
+                }
+            }
+            2 => {
+                while *sepsets_done < sepsets && chunk.len() < 64 * 1024 {
+                    let i = *sepsets_done;
+                    if i > 0 {
+                        chunk.push(',');
+                    }
+                    chunk.push_str(&format!(
+                        "{{\"from_node\": {}, \"to_node\": {}, \"statistic\": 0.5, \"level\": 2, \"nodes\": [{}, {}]}}",
+                        nodes[i % NODES],
+                        nodes[(i + 1) % NODES],
+                        nodes[(i + 2) % NODES],
+                        nodes[(i + 3) % NODES]
+                    ));
+                    *sepsets_done += 1;
+                }
+                if *sepsets_done == sepsets {
+                    chunk.push_str("], \"execution_time\": 1.0, \"dataset_loading_time\": 0.1}");
+                    *phase = 3;
+                }
+            }
+            _ => return std::task::Poll::Ready(None),
+        }
+        std::task::Poll::Ready(Some(Ok::<_, std::io::Error>(Bytes::from(chunk))))
+    });
+    reqwest::Body::wrap_stream(stream)
+}
+
+async fn ingestion(edges: usize, sepsets: usize) -> anyhow::Result<(f64, f64)> {
+    let bench = Bench::start(|c| c.load_separation_set = true).await?;
+    let (job, nodes) = job_with_nodes(&bench, "ingest").await?;
+    let client = reqwest::Client::new();
+    let sampler = RssSampler::start();
+    let started = Instant::now();
+    let response = client
+        .post(format!("{}/api/job/{job}/result", bench.base))
+        .body(upload_stream(nodes, edges, sepsets))
+        .send()
+        .await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let growth = sampler.stop();
+    anyhow::ensure!(response.status().is_success(), "upload failed: {}", response.text().await?);
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM edge WHERE result_id IS NOT NULL")
+        .fetch_one(&bench.state.pool)
+        .await?;
+    anyhow::ensure!(stored as usize == edges, "stored {stored} edges of {edges}");
+    bench.finish().await?;
+    Ok((elapsed, growth))
+}
+
+/// A launcher that starts nothing: what is left is the scheduler's own cost.
+struct NoopLauncher;
+
+#[async_trait]
+impl Launcher for NoopLauncher {
+    async fn launch(&self, spec: &LaunchSpec) -> Result<String, LaunchError> {
+        Ok(format!("noop-{}", spec.job_id))
+    }
+    async fn observe(&self) -> anyhow::Result<Vec<RunObservation>> {
+        Ok(vec![])
+    }
+    async fn stop(&self, _: i32) -> anyhow::Result<()> {
+        Ok(())
+    }
+    async fn logs(&self, _: i32) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+    async fn cleanup(&self, _: i32) -> anyhow::Result<()> {
+        Ok(())
+    }
+    async fn nodes(&self) -> anyhow::Result<Vec<String>> {
+        Ok(vec![])
+    }
+}
+
+async fn launches_per_second() -> anyhow::Result<f64> {
+    let bench = Bench::start(|_| {}).await?;
+    job_with_nodes(&bench, "launch").await?;
+    bench
+        .sql(
+            "UPDATE algorithm SET script_filename = 'x.py'; DELETE FROM job; \
+             INSERT INTO job (type, experiment_id, parallel) \
+             SELECT 'experiment_job', (SELECT id FROM experiment LIMIT 1), true FROM generate_series(1, 10000); \
+             ANALYZE job",
+        )
+        .await?;
+    let scheduler = causeway::scheduler::Scheduler::new(
+        bench.state.pool.clone(),
+        Arc::new(NoopLauncher),
+        bench.state.config.clone(),
+    );
+    let started = Instant::now();
+    let launched = scheduler.launch_waiting().await?;
+    let rate = launched as f64 / started.elapsed().as_secs_f64();
+    anyhow::ensure!(launched == 10_000, "launched {launched}");
+    bench.finish().await?;
+    Ok(rate)
+}
+
+async fn submit_latency() -> anyhow::Result<(f64, f64)> {
+    let bench = Bench::start(|_| {}).await?;
+    causeway::app::spawn_event_tasks(&bench.state);
+    causeway::app::spawn_scheduler(&bench.state).await?;
+    let (job, _) = job_with_nodes(&bench, "latency").await?;
+    bench
+        .sql(&format!("DELETE FROM job WHERE id = {job}; UPDATE algorithm SET local_command = '[\"true\"]'"))
+        .await?;
+    let experiment: i32 =
+        sqlx::query_scalar("SELECT id FROM experiment").fetch_one(&bench.state.pool).await?;
+    let client = reqwest::Client::new();
+    // Warm up the event path (stream, consumers) before measuring.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let mut latencies = vec![];
+    for _ in 0..200 {
+        let job: serde_json::Value = client
+            .post(format!("{}/api/experiment/{experiment}/start", bench.base))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let id = job["id"].as_i64().unwrap_or_default() as i32;
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        let latency = loop {
+            let row: Option<(Option<f64>,)> = sqlx::query_as(
+                "SELECT extract(epoch FROM launched_at - start_time)::float8 FROM job WHERE id = $1 AND launched_at IS NOT NULL",
+            )
+            .bind(id)
+            .fetch_optional(&bench.state.pool)
+            .await?;
+            if let Some((Some(seconds),)) = row {
+                break seconds;
+            }
+            anyhow::ensure!(Instant::now() < deadline, "job {id} was not launched");
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        };
+        latencies.push(latency * 1000.0);
+    }
+    bench.finish().await?;
+    Ok((percentile(latencies.clone(), 0.5), percentile(latencies, 0.99)))
+}
+
+async fn list_jobs() -> anyhow::Result<f64> {
+    let bench = Bench::start(|_| {}).await?;
+    let (job, _) = job_with_nodes(&bench, "listing").await?;
+    bench
+        .sql(&format!(
+            "INSERT INTO job (type, experiment_id, status) SELECT 'experiment_job', experiment_id, 'done' \
+             FROM job, generate_series(1, 9999) WHERE id = {job}; \
+             INSERT INTO result (job_id, start_time, end_time, execution_time, meta_results) \
+             SELECT id, start_time, now(), 1.5, '{{\"alpha\": 0.05}}' FROM job; ANALYZE"
+        ))
+        .await?;
+    let client = reqwest::Client::new();
+    let mut times = vec![];
+    for _ in 0..5 {
+        let started = Instant::now();
+        let body = client.get(format!("{}/api/jobs", bench.base)).send().await?.bytes().await?;
+        times.push(started.elapsed().as_secs_f64());
+        anyhow::ensure!(body.len() > 1_000_000, "unexpectedly small listing");
+    }
+    bench.finish().await?;
+    Ok(median(times))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    for edges in [10_000, 100_000, 1_000_000] {
+        let (seconds, rss) = ingestion(edges, 0).await?;
+        println!("result_ingestion_{edges}_edges: {seconds:.3} s, peak RSS growth {rss:.1} MB");
+    }
+    let (seconds, rss) = ingestion(100_000, 100_000).await?;
+    println!("result_ingestion_100000_edges_100000_sepsets: {seconds:.3} s, peak RSS growth {rss:.1} MB");
+    let (p50, p99) = submit_latency().await?;
+    println!("submit_to_running_latency_local: p50 {p50:.1} ms, p99 {p99:.1} ms (200 sequential submits)");
+    println!("scheduler_launches_per_second_10k_waiting_noop: {:.0} /s", launches_per_second().await?);
+    println!("get_jobs_10k_with_results: {:.3} s (median of 5)", list_jobs().await?);
+    Ok(())
+}
