@@ -14,9 +14,9 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/causeway")]
     pub database_url: Secret,
 
-    /// NATS server URL (JetStream must be enabled).
+    /// NATS server URL (JetStream must be enabled); `nats://user:password@host:4222` logs in.
     #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
-    pub nats_url: String,
+    pub nats_url: Secret,
 
     /// Address the HTTP server listens on (port 0 picks a free port).
     #[arg(long, env = "CAUSEWAY_LISTEN", default_value = "127.0.0.1:8080")]
@@ -85,6 +85,11 @@ pub struct Config {
     #[arg(long, env = "CAUSEWAY_IMAGE_NAMESPACE", default_value = "")]
     pub image_namespace: String,
 
+    /// The `causeway` executable that runs built-in tools such as the dataset generator on a
+    /// local run (default: this executable).
+    #[arg(long, env = "CAUSEWAY_BIN")]
+    pub causeway_bin: Option<String>,
+
     /// Folder for the local launcher's run logs.
     #[arg(long, env = "CAUSEWAY_WORK_DIR", default_value = "/tmp/causeway-runs")]
     pub work_dir: String,
@@ -95,7 +100,7 @@ impl Config {
     pub fn for_database(database_url: &str) -> Self {
         Config {
             database_url: Secret(database_url.to_owned()),
-            nats_url: "nats://127.0.0.1:4222".into(),
+            nats_url: Secret("nats://127.0.0.1:4222".into()),
             listen: "127.0.0.1:0".parse().expect("valid address"),
             data_sources: DataSourceUrls::default(),
             query_timeout: Duration::from_secs(120),
@@ -109,6 +114,7 @@ impl Config {
             require_upload_token: false,
             job_timeout: None,
             work_dir: std::env::temp_dir().join("causeway-runs").to_string_lossy().into_owned(),
+            causeway_bin: None,
             k8s_api_url: None,
             k8s_namespace: "default".into(),
             release_name: "causeway".into(),
@@ -158,6 +164,16 @@ pub struct Secret(pub String);
 impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(text: &str) -> Self {
+        Secret(text.to_owned())
     }
 }
 

@@ -174,40 +174,57 @@ pub async fn apply(
     id: i32,
     transition: &Transition,
 ) -> Result<JobState, TransitionError> {
+    if let Some(state) = apply_many(conn, &[id], transition).await?.pop() {
+        return Ok(state);
+    }
+    let current: Option<String> = sqlx::query_scalar("SELECT status::text FROM job WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Err(match current.as_deref().and_then(parse_status) {
+        None => TransitionError::NotFound(id),
+        Some(status) => {
+            TransitionError::NotAllowed { id, status: status.as_str(), wanted: transition.target().as_str() }
+        }
+    })
+}
+
+/// Applies `transition` to every job of `ids` whose status allows it, in one statement, and
+/// records their events; returns the jobs that moved (the others are left as they are).
+pub async fn apply_many(
+    conn: &mut PgConnection,
+    ids: &[i32],
+    transition: &Transition,
+) -> Result<Vec<JobState>, TransitionError> {
     let allowed: Vec<&str> = transition.allowed_from().iter().map(|s| s.as_str()).collect();
-    let row: Option<JobRow> = sqlx::query_as(
+    let rows: Vec<JobRow> = sqlx::query_as(
         "UPDATE job SET status = $2::job_status, \
                 error_code = COALESCE($3::job_error_code, error_code), \
                 end_time = CASE WHEN $4 THEN now() ELSE end_time END, \
                 launched_at = CASE WHEN $2 = 'running' THEN now() ELSE launched_at END \
-         WHERE id = $1 AND status::text = ANY($5) \
+         WHERE id = ANY($1) AND status::text = ANY($5) \
          RETURNING id, type, status::text, error_code::text, experiment_id, dataset_id",
     )
-    .bind(id)
+    .bind(ids)
     .bind(transition.target().as_str())
     .bind(transition.error_code().map(error_code_name))
     .bind(transition.ends_job())
     .bind(&allowed)
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    let Some(row) = row else {
-        let current: Option<String> = sqlx::query_scalar("SELECT status::text FROM job WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        return Err(match current.as_deref().and_then(parse_status) {
-            None => TransitionError::NotFound(id),
-            Some(status) => TransitionError::NotAllowed {
-                id,
-                status: status.as_str(),
-                wanted: transition.target().as_str(),
-            },
-        });
-    };
-    let state = job_state(row);
-    outbox::record_sqlx(conn, &[job_event(&state, transition.event())]).await?;
-    tracing::info!(job_id = id, status = state.status.as_str(), event = transition.event(), "job transition");
-    Ok(state)
+    let mut states: Vec<JobState> = rows.into_iter().map(job_state).collect();
+    states.sort_by_key(|s| s.id);
+    let events: Vec<Event> = states.iter().map(|s| job_event(s, transition.event())).collect();
+    outbox::record_sqlx(conn, &events).await?;
+    for state in &states {
+        tracing::info!(
+            job_id = state.id,
+            status = state.status.as_str(),
+            event = transition.event(),
+            "job transition"
+        );
+    }
+    Ok(states)
 }
 
 /// The current state of a job, for callers that decide before they transition.

@@ -36,12 +36,17 @@ enum Command {
     Seed,
     /// Print the OpenAPI document.
     Openapi,
+    /// The built-in dataset generator (run by generation jobs of type CAUSEWAY).
+    Generate(causeway::generators::builtin::GeneratorOptions),
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = cli.config;
+    if let Command::Generate(options) = cli.command {
+        return causeway::generators::builtin::run(options).await;
+    }
     if let Command::Openapi = cli.command {
         // Output for tools: nothing but the document on stdout.
         use std::io::Write;
@@ -82,7 +87,7 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::connect(config).await?;
             seed::run(&state.db, &state.pool).await
         }
-        Command::Openapi => unreachable!("handled above"),
+        Command::Openapi | Command::Generate(_) => unreachable!("handled above"),
     }
 }
 

@@ -7,6 +7,7 @@
 //! - deleting a result deletes its edges and separating sets;
 //! - deleting a node deletes the ground-truth edges that touch it (result edges go with their
 //!   result, which is deleted with the experiment of the same dataset).
+//!
 //! Ground-truth edges keep node indexes of their own (partial, so result edges pay nothing).
 
 use sea_orm_migration::prelude::*;

@@ -3,8 +3,11 @@
 pub mod algorithms;
 pub mod body;
 pub mod datasets;
+pub mod distributions;
 pub mod error;
 pub mod experiments;
+pub mod generation;
+pub mod graphs;
 pub mod jobs;
 pub mod nodes;
 pub mod results;
@@ -16,7 +19,10 @@ use poem_openapi::OpenApiService;
 pub type Apis = (
     algorithms::AlgorithmsApi,
     datasets::DatasetsApi,
+    distributions::DistributionsApi,
     experiments::ExperimentsApi,
+    generation::GenerationApi,
+    graphs::GraphsApi,
     jobs::JobsApi,
     nodes::NodesApi,
     results::ResultsApi,
@@ -29,7 +35,10 @@ pub fn service() -> OpenApiService<Apis, ()> {
         (
             algorithms::AlgorithmsApi,
             datasets::DatasetsApi,
+            distributions::DistributionsApi,
             experiments::ExperimentsApi,
+            generation::GenerationApi,
+            graphs::GraphsApi,
             jobs::JobsApi,
             nodes::NodesApi,
             results::ResultsApi,
@@ -63,4 +72,6 @@ pub enum Tag {
     Results,
     /// Researchers' verdicts on learned edges.
     Annotations,
+    /// Synthetic datasets with a known ground truth.
+    Generation,
 }

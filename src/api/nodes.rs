@@ -13,6 +13,10 @@ use entity::node;
 
 pub struct NodesApi;
 
+pub async fn find_node(state: &SharedState, id: i32) -> ApiResult<node::Model> {
+    node::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| ApiError::not_found("node", id))
+}
+
 #[OpenApi(tag = "crate::api::Tag::Nodes")]
 impl NodesApi {
     /// One node.

@@ -119,10 +119,11 @@ fn node_context(
     let mut context_nodes = vec![];
     for edge in edges {
         let other = if edge.from_node_id == node.id { edge.to_node_id } else { edge.from_node_id };
-        if other != node.id && seen.insert(other) {
-            if let Some(other) = nodes.get(&other) {
-                context_nodes.push(NodeView::from(other.clone()));
-            }
+        if other != node.id
+            && seen.insert(other)
+            && let Some(other) = nodes.get(&other)
+        {
+            context_nodes.push(NodeView::from(other.clone()));
         }
     }
     NodeContext {

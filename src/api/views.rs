@@ -380,3 +380,30 @@ pub struct ResultFullView {
     /// All nodes of the dataset of the result's experiment.
     pub nodes: Vec<NodeView>,
 }
+
+/// A dataset-generation job: the base Job plus what to generate (api.md §1.10).
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "DatasetGenerationJob")]
+pub struct GenerationJobView {
+    #[oai(flatten)]
+    pub job: JobView,
+    pub dataset_id: Option<i32>,
+    pub dataset: Option<i32>,
+    pub parameters: Option<Value>,
+    pub generator_type: Option<String>,
+    #[oai(rename = "datasetName")]
+    pub dataset_name: Option<String>,
+}
+
+impl GenerationJobView {
+    pub fn new(m: &entity::job::Model) -> Self {
+        GenerationJobView {
+            job: JobView::new(m, None),
+            dataset_id: m.dataset_id,
+            dataset: m.dataset_id,
+            parameters: m.parameters.clone(),
+            generator_type: m.generator_type.clone(),
+            dataset_name: m.dataset_name.clone(),
+        }
+    }
+}

@@ -271,41 +271,71 @@ impl Source {
         }
     }
 
-    /// Streams one column's values as text (NULL as `None`), for distributions.
-    pub async fn column_values(
-        &self,
-        query: &str,
-        column_index: usize,
-    ) -> Result<Vec<Option<String>>, QueryError> {
+    /// Values of some columns, read in one pass so that rows stay aligned: for each requested
+    /// column index, its type and its values as text (NULL as `None`). For distributions.
+    pub async fn column_values(&self, query: &str, indexes: &[usize]) -> Result<ColumnValues, QueryError> {
         let query = normalize_query(query);
-        match self {
+        let (columns, rows): (Vec<Column>, Vec<Vec<Option<String>>>) = match self {
             Source::Postgres { pool, timeout, .. } => {
                 let mut tx = begin_read_only(pool, *timeout).await.map_err(|e| self.classify(query, e))?;
                 let columns = pg_columns(&mut tx, query).await.map_err(|e| self.classify(query, e))?;
-                let aliases = aliases(columns.len());
-                let sql = format!("SELECT c{column_index}::text FROM (\n{query}\n) AS _s({aliases})");
-                sqlx::query_scalar::<_, Option<String>>(AssertSqlSafe(sql))
+                let list: Vec<String> = indexes.iter().map(|i| format!("c{i}::text")).collect();
+                let sql = format!(
+                    "SELECT {} FROM (\n{query}\n) AS _s({})",
+                    list.join(", "),
+                    aliases(columns.len())
+                );
+                let rows = sqlx::query(AssertSqlSafe(sql))
                     .fetch_all(&mut *tx)
                     .await
-                    .map_err(|e| self.classify(query, e))
+                    .map_err(|e| self.classify(query, e))?;
+                let rows = rows
+                    .iter()
+                    .map(|row| {
+                        (0..indexes.len())
+                            .map(|i| row.try_get::<Option<String>, _>(i).ok().flatten())
+                            .collect()
+                    })
+                    .collect();
+                (columns, rows)
             }
             Source::MySql { pool, .. } => {
                 let mut conn = pool.acquire().await.map_err(|e| self.classify(query, e))?;
                 let columns = mysql_columns(&mut conn, query).await.map_err(|e| self.classify(query, e))?;
-                let name = columns
-                    .get(column_index)
-                    .map(|c| mysql_ident(&c.name))
-                    .ok_or_else(|| self.failed(query, "column out of range"))?;
-                let sql = format!("SELECT {name} FROM (\n{query}\n) AS _s");
+                let mut list = Vec::with_capacity(indexes.len());
+                for &i in indexes {
+                    let column = columns.get(i).ok_or_else(|| self.failed(query, "column out of range"))?;
+                    list.push(mysql_ident(&column.name));
+                }
+                let sql = format!("SELECT {} FROM (\n{query}\n) AS _s", list.join(", "));
                 let rows: Vec<MySqlRow> = sqlx::raw_sql(AssertSqlSafe(sql))
                     .fetch(&mut *conn)
                     .try_collect()
                     .await
                     .map_err(|e| self.classify(query, e))?;
-                Ok(rows.iter().map(|row| mysql_text(row, 0)).collect())
+                let rows =
+                    rows.iter().map(|row| (0..indexes.len()).map(|i| mysql_text(row, i)).collect()).collect();
+                (columns, rows)
             }
+        };
+        let mut types = Vec::with_capacity(indexes.len());
+        for &i in indexes {
+            let column = columns
+                .get(i)
+                .ok_or_else(|| self.failed(query, "the dataset has fewer columns than nodes"))?;
+            types.push(column.type_name.clone());
         }
+        Ok(ColumnValues { types, rows })
     }
+}
+
+/// Rows of a few columns (see [`Source::column_values`]).
+#[derive(Debug, Clone)]
+pub struct ColumnValues {
+    /// Database type names, one per requested column.
+    pub types: Vec<String>,
+    /// One entry per row, one value per requested column.
+    pub rows: Vec<Vec<Option<String>>>,
 }
 
 fn tokio_stream_from(

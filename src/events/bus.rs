@@ -9,14 +9,19 @@ use crate::config::Config;
 
 /// Connects without waiting for the server: a NATS outage must not stop a role from starting
 /// (state changes still commit; the outbox drains when NATS is back).
+///
+/// async-nats ignores credentials written into the URL, so they are passed explicitly.
 pub async fn connect(config: &Config, role: &str) -> anyhow::Result<async_nats::Client> {
-    async_nats::ConnectOptions::new()
+    let address: async_nats::ServerAddr = config.nats_url.expose().parse().context("NATS_URL")?;
+    let mut options = async_nats::ConnectOptions::new()
         .name(format!("causeway-{role}"))
         .retry_on_initial_connect()
-        .connection_timeout(Duration::from_secs(2))
-        .connect(config.nats_url.as_str())
-        .await
-        .with_context(|| format!("connecting to NATS at {}", config.nats_url))
+        .connection_timeout(Duration::from_secs(2));
+    if let Some(user) = address.username() {
+        options =
+            options.user_and_password(user.to_owned(), address.password().unwrap_or_default().to_owned());
+    }
+    options.connect(address).await.with_context(|| format!("connecting to NATS at {:?}", config.nats_url))
 }
 
 /// The stream definition (also documented in docs/events.md and nats/streams.json).

@@ -23,15 +23,23 @@ pub async fn record<C: ConnectionTrait>(db: &C, events: &[Event]) -> Result<(), 
     Ok(())
 }
 
-/// Records events on a sqlx connection that is inside a transaction.
+/// Records events on a sqlx connection that is inside a transaction, in one statement.
 pub async fn record_sqlx(conn: &mut PgConnection, events: &[Event]) -> Result<(), sqlx::Error> {
-    for event in events {
-        sqlx::query(INSERT)
-            .bind(event.relative_subject())
-            .bind(event.event_type())
-            .bind(sqlx::types::Json(&event.data))
-            .execute(&mut *conn)
-            .await?;
+    if events.is_empty() {
+        return Ok(());
     }
+    let subjects: Vec<String> = events.iter().map(Event::relative_subject).collect();
+    let types: Vec<String> = events.iter().map(Event::event_type).collect();
+    let payloads: Vec<String> = events.iter().map(|e| e.data.to_string()).collect();
+    sqlx::query(
+        "INSERT INTO outbox (subject, event_type, payload) \
+         SELECT s, t, CAST(p AS jsonb) FROM unnest($1::varchar[], $2::varchar[], $3::text[]) \
+         WITH ORDINALITY AS e(s, t, p, n) ORDER BY n",
+    )
+    .bind(&subjects)
+    .bind(&types)
+    .bind(&payloads)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }

@@ -105,6 +105,8 @@ impl KubernetesLauncher {
         }
         let mut pod_spec = json!({
             "restartPolicy": "Never",
+            // Executors talk only to the collector; they have no business with the API server.
+            "automountServiceAccountToken": false,
             "containers": [{
                 "name": CONTAINER,
                 "image": image,

@@ -21,15 +21,36 @@ struct LocalRun {
 
 pub struct LocalLauncher {
     work_dir: PathBuf,
+    /// Where Causeway's own tools (`causeway-pc`, …) are installed: next to `causeway`.
+    tools_dir: Option<PathBuf>,
     runs: Mutex<HashMap<i32, LocalRun>>,
 }
 
 impl LocalLauncher {
-    pub fn new(work_dir: impl Into<PathBuf>) -> anyhow::Result<Self> {
+    /// `causeway_bin` is the `causeway` executable; programs named without a path are looked
+    /// up next to it first (a cargo build puts `causeway-pc` there), then on `PATH`.
+    pub fn new(work_dir: impl Into<PathBuf>, causeway_bin: Option<&str>) -> anyhow::Result<Self> {
         let work_dir = work_dir.into();
         std::fs::create_dir_all(&work_dir)
             .with_context(|| format!("creating the work folder {}", work_dir.display()))?;
-        Ok(LocalLauncher { work_dir, runs: Mutex::new(HashMap::new()) })
+        let causeway = match causeway_bin {
+            Some(path) => Some(PathBuf::from(path)),
+            None => std::env::current_exe().ok(),
+        };
+        let tools_dir = causeway.and_then(|path| path.parent().map(PathBuf::from));
+        Ok(LocalLauncher { work_dir, tools_dir, runs: Mutex::new(HashMap::new()) })
+    }
+
+    fn resolve(&self, program: &str) -> PathBuf {
+        if !program.contains('/')
+            && let Some(dir) = &self.tools_dir
+        {
+            let sibling = dir.join(program);
+            if sibling.is_file() {
+                return sibling;
+            }
+        }
+        PathBuf::from(program)
     }
 
     fn refresh(run: &mut LocalRun) {
@@ -73,7 +94,7 @@ impl Launcher for LocalLauncher {
         let container_id = format!("local-{}", spec.job_id);
         let log_path = self.work_dir.join(format!("job-{}.log", spec.job_id));
         let log = std::fs::File::create(&log_path).context("creating the run log")?;
-        let child = Command::new(&command[0])
+        let child = Command::new(self.resolve(&command[0]))
             .args(&command[1..])
             .args(&spec.args)
             .envs(&spec.env)

@@ -12,7 +12,9 @@ use async_trait::async_trait;
 pub async fn from_config(config: &crate::config::Config) -> anyhow::Result<std::sync::Arc<dyn Launcher>> {
     use crate::config::LauncherKind;
     Ok(match config.launcher {
-        LauncherKind::Local => std::sync::Arc::new(local::LocalLauncher::new(&config.work_dir)?),
+        LauncherKind::Local => {
+            std::sync::Arc::new(local::LocalLauncher::new(&config.work_dir, config.causeway_bin.as_deref())?)
+        }
         LauncherKind::Kubernetes => std::sync::Arc::new(
             kubernetes::KubernetesLauncher::connect(kubernetes::KubernetesSettings {
                 api_url: config.k8s_api_url.clone(),

@@ -18,24 +18,6 @@ use crate::lifecycle::{self, JobState, Transition};
 /// Key of the advisory lock held while claiming.
 const CLAIM_LOCK: i64 = 0x6361_7573_6577_6179; // "causeway"
 
-const CANDIDATE: &str = "
-SELECT j.id FROM job j
-WHERE j.status = 'waiting'
-  AND (
-    j.type = 'dataset_generation_job'
-    OR (
-      NOT EXISTS (SELECT 1 FROM job r WHERE r.status = 'running' AND r.type = 'experiment_job'
-                  AND NOT coalesce(r.parallel, false))
-      AND (coalesce(j.parallel, false)
-           OR NOT EXISTS (SELECT 1 FROM job r WHERE r.status = 'running' AND r.type = 'experiment_job'))
-      AND NOT EXISTS (SELECT 1 FROM job w WHERE w.status = 'waiting' AND w.type = 'experiment_job'
-                      AND w.id < j.id AND NOT coalesce(w.parallel, false))
-    )
-  )
-ORDER BY j.id
-LIMIT 1
-FOR UPDATE OF j SKIP LOCKED";
-
 /// A claimed job, now `running`, with the token its executor must present.
 #[derive(Debug, Clone)]
 pub struct Claimed {
@@ -43,21 +25,113 @@ pub struct Claimed {
     pub upload_token: Uuid,
 }
 
-/// Claims the next job that may start, if any: sets it running (event `job.started`) and gives
-/// it a fresh upload token, in one short transaction (nothing slow happens under the lock).
-pub async fn claim_next(pool: &PgPool) -> Result<Option<Claimed>, lifecycle::TransitionError> {
+/// A waiting job as the claim rule sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Waiting {
+    pub id: i32,
+    pub experiment: bool,
+    pub parallel: bool,
+}
+
+/// Which of the waiting jobs (oldest first) may start now, given what runs (job-lifecycle.md
+/// §3.1 with its intended behaviour). Jobs started in the same pass count as running for the
+/// later ones; a waiting sequential job is a barrier for every newer experiment job.
+pub fn startable(waiting: &[Waiting], mut running_any: bool, mut running_sequential: bool) -> Vec<i32> {
+    let mut start = vec![];
+    let mut barrier = false;
+    for job in waiting {
+        if !job.experiment {
+            start.push(job.id); // generation jobs neither wait for nor block experiment jobs
+        } else if barrier || running_sequential {
+            barrier = true;
+        } else if job.parallel {
+            start.push(job.id);
+            running_any = true;
+        } else if !running_any {
+            start.push(job.id);
+            running_any = true;
+            running_sequential = true;
+        } else {
+            barrier = true;
+        }
+    }
+    start
+}
+
+/// Claims up to `limit` jobs that may start: sets them running (events `job.started`) and gives
+/// each a fresh upload token, in one short transaction.
+pub async fn claim_batch(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>, lifecycle::TransitionError> {
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(CLAIM_LOCK).execute(&mut *tx).await?;
-    let Some(id): Option<i32> = sqlx::query_scalar(CANDIDATE).fetch_optional(&mut *tx).await? else {
-        return Ok(None);
-    };
-    let upload_token = Uuid::new_v4();
-    sqlx::query("UPDATE job SET upload_token = $2 WHERE id = $1")
-        .bind(id)
-        .bind(upload_token)
-        .execute(&mut *tx)
-        .await?;
-    let job = lifecycle::apply(&mut tx, id, &Transition::Launch).await?;
+    let waiting: Vec<(i32, String, bool)> = sqlx::query_as(
+        "SELECT id, type, coalesce(parallel, false) FROM job WHERE status = 'waiting' \
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    if waiting.is_empty() {
+        return Ok(vec![]);
+    }
+    let (running_any, running_sequential): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM job WHERE status = 'running' AND type = 'experiment_job'), \
+                EXISTS (SELECT 1 FROM job WHERE status = 'running' AND type = 'experiment_job' \
+                        AND NOT coalesce(parallel, false))",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let waiting: Vec<Waiting> = waiting
+        .into_iter()
+        .map(|(id, kind, parallel)| Waiting { id, experiment: kind == entity::job::EXPERIMENT_JOB, parallel })
+        .collect();
+    let ids = startable(&waiting, running_any, running_sequential);
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let tokens: Vec<(i32, Uuid)> = sqlx::query_as(
+        "UPDATE job SET upload_token = gen_random_uuid() WHERE id = ANY($1) RETURNING id, upload_token",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    let tokens: std::collections::HashMap<i32, Uuid> = tokens.into_iter().collect();
+    let states = lifecycle::apply_many(&mut tx, &ids, &Transition::Launch).await?;
     tx.commit().await?;
-    Ok(Some(Claimed { job, upload_token }))
+    Ok(states
+        .into_iter()
+        .filter_map(|job| Some(Claimed { upload_token: *tokens.get(&job.id)?, job }))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(id: i32, parallel: bool) -> Waiting {
+        Waiting { id, experiment: true, parallel }
+    }
+
+    #[test]
+    fn parallel_jobs_start_together_and_a_sequential_one_only_alone() {
+        assert_eq!(startable(&[job(1, true), job(2, true)], false, false), [1, 2]);
+        assert_eq!(
+            startable(&[job(1, false), job(2, true)], false, false),
+            [1],
+            "2 waits for the sequential 1"
+        );
+        assert_eq!(
+            startable(&[job(1, true), job(2, false), job(3, true)], false, false),
+            [1],
+            "2 waits; 3 may not overtake"
+        );
+        assert_eq!(startable(&[job(1, false)], true, false), Vec::<i32>::new(), "something runs");
+        assert_eq!(startable(&[job(1, true)], true, true), Vec::<i32>::new(), "a sequential job runs");
+        assert_eq!(startable(&[job(1, true)], true, false), [1], "parallel next to parallel");
+    }
+
+    #[test]
+    fn generation_jobs_start_whatever_runs() {
+        let generation = Waiting { id: 9, experiment: false, parallel: false };
+        assert_eq!(startable(&[job(1, false), generation], true, true), [9]);
+    }
 }

@@ -15,6 +15,9 @@ use crate::{
     lifecycle::{self, Transition, TransitionError},
 };
 
+/// How many jobs one claim transaction takes at most.
+const CLAIM_BATCH: i64 = 256;
+
 pub struct Scheduler {
     pool: PgPool,
     launcher: Arc<dyn Launcher>,
@@ -66,50 +69,68 @@ impl Scheduler {
     /// Claims and launches jobs until none may start; returns how many were launched.
     pub async fn launch_waiting(&self) -> anyhow::Result<usize> {
         let mut launched = 0;
-        while let Some(claimed) = claim::claim_next(&self.pool).await? {
-            let job_id = claimed.job.id;
-            let outcome = match claimed.job.job_type.as_str() {
-                entity::job::EXPERIMENT_JOB => {
-                    match spec::experiment_launch(
-                        &self.pool,
-                        job_id,
-                        &self.config.executor_api_host(),
-                        claimed.upload_token,
-                        self.config.load_separation_set,
-                    )
-                    .await
-                    {
-                        Ok(spec) => self.launcher.launch(&spec).await,
-                        Err(err) => Err(LaunchError::Other(err)),
+        loop {
+            let claimed = claim::claim_batch(&self.pool, CLAIM_BATCH).await?;
+            if claimed.is_empty() {
+                break;
+            }
+            let host = self.config.executor_api_host();
+            let experiments: Vec<(i32, uuid::Uuid)> = claimed
+                .iter()
+                .filter(|c| c.job.job_type == entity::job::EXPERIMENT_JOB)
+                .map(|c| (c.job.id, c.upload_token))
+                .collect();
+            let mut specs =
+                spec::experiment_launches(&self.pool, &experiments, &host, self.config.load_separation_set)
+                    .await?;
+            let mut containers: Vec<(i32, String)> = Vec::with_capacity(claimed.len());
+            for job in &claimed {
+                let job_id = job.job.id;
+                let spec = match job.job.job_type.as_str() {
+                    entity::job::EXPERIMENT_JOB => specs
+                        .remove(&job_id)
+                        .unwrap_or_else(|| Err(anyhow::anyhow!("no launch for job {job_id}"))),
+                    entity::job::DATASET_GENERATION_JOB => {
+                        let bin = self.config.causeway_bin.as_deref();
+                        spec::generation_launch(&self.pool, job_id, &host, job.upload_token, bin).await
                     }
-                }
-                other => Err(LaunchError::NotRunnable(format!(
-                    "job {job_id}: cannot launch jobs of type {other} yet"
-                ))),
-            };
-            match outcome {
-                Ok(container_id) => {
-                    sqlx::query("UPDATE job SET container_id = $2 WHERE id = $1")
-                        .bind(job_id)
-                        .bind(&container_id)
-                        .execute(&self.pool)
-                        .await?;
-                    launched += 1;
-                }
-                Err(err) => {
-                    tracing::warn!(job_id, error = %err, "launch failed");
-                    let mut tx = self.pool.begin().await?;
-                    sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
-                        .bind(job_id)
-                        .bind(format!("Causeway could not start this job: {err}\n"))
-                        .execute(&mut *tx)
-                        .await?;
-                    ignore_moved_on(lifecycle::apply(&mut tx, job_id, &Transition::LaunchFailed).await)?;
-                    tx.commit().await?;
+                    other => Err(anyhow::anyhow!("job {job_id}: unknown job type {other}")),
+                };
+                let outcome = match spec {
+                    Ok(spec) => self.launcher.launch(&spec).await,
+                    Err(err) => Err(LaunchError::Other(err)),
+                };
+                match outcome {
+                    Ok(container_id) => containers.push((job_id, container_id)),
+                    Err(err) => self.launch_failed(job_id, &err).await?,
                 }
             }
+            launched += containers.len();
+            let (ids, names): (Vec<i32>, Vec<String>) = containers.into_iter().unzip();
+            sqlx::query(
+                "UPDATE job SET container_id = c.name FROM unnest($1::int[], $2::varchar[]) AS c(id, name) \
+                 WHERE job.id = c.id",
+            )
+            .bind(&ids)
+            .bind(&names)
+            .execute(&self.pool)
+            .await?;
         }
         Ok(launched)
+    }
+
+    /// Ends a claimed job whose run could not be started (error -127, the reason as its log).
+    async fn launch_failed(&self, job_id: i32, err: &LaunchError) -> anyhow::Result<()> {
+        tracing::warn!(job_id, error = %err, "launch failed");
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
+            .bind(job_id)
+            .bind(format!("Causeway could not start this job: {err}\n"))
+            .execute(&mut *tx)
+            .await?;
+        ignore_moved_on(lifecycle::apply(&mut tx, job_id, &Transition::LaunchFailed).await)?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Compares the runs with the jobs: ends jobs whose run failed, vanished or timed out, stops

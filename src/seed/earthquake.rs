@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::{
     datasets::{sources, store},
     events::{Entity, Event, outbox},
+    random::SplitMix64,
 };
 use entity::{algorithm, dataset, experiment};
 
@@ -21,41 +22,24 @@ const COLUMNS: [&str; 5] = ["Burglary", "Earthquake", "Alarm", "JohnCalls", "Mar
 pub const GROUND_TRUTH: [(&str, &str); 4] =
     [("Burglary", "Alarm"), ("Earthquake", "Alarm"), ("Alarm", "JohnCalls"), ("Alarm", "MaryCalls")];
 
-/// SplitMix64: a tiny, well-mixed generator; the data only need to be reproducible.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_f64(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn bernoulli(&mut self, p: f64) -> u8 {
-        u8::from(self.next_f64() < p)
-    }
-}
-
 /// Forward-samples the network (CPTs as published with bnlearn's `earthquake`).
 /// Rows are Burglary, Earthquake, Alarm, JohnCalls, MaryCalls as 0/1.
 pub fn sample(rows: usize, seed: u64) -> Vec<[u8; 5]> {
-    let mut rng = SplitMix64(seed);
+    let mut rng = SplitMix64::new(seed);
+    let mut bernoulli = |p: f64| u8::from(rng.bernoulli(p));
     (0..rows)
         .map(|_| {
-            let burglary = rng.bernoulli(0.01);
-            let earthquake = rng.bernoulli(0.02);
+            let burglary = bernoulli(0.01);
+            let earthquake = bernoulli(0.02);
             let p_alarm = match (burglary, earthquake) {
                 (1, 1) => 0.95,
                 (1, 0) => 0.94,
                 (0, 1) => 0.29,
                 _ => 0.001,
             };
-            let alarm = rng.bernoulli(p_alarm);
-            let john = rng.bernoulli(if alarm == 1 { 0.90 } else { 0.05 });
-            let mary = rng.bernoulli(if alarm == 1 { 0.70 } else { 0.01 });
+            let alarm = bernoulli(p_alarm);
+            let john = bernoulli(if alarm == 1 { 0.90 } else { 0.05 });
+            let mary = bernoulli(if alarm == 1 { 0.70 } else { 0.01 });
             [burglary, earthquake, alarm, john, mary]
         })
         .collect()
@@ -123,41 +107,50 @@ pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> an
     .await?;
     tx.commit().await?;
 
-    let pc = algorithm::Entity::find()
-        .filter(algorithm::Column::Package.eq("pcalg"))
-        .filter(algorithm::Column::Function.eq("pc"))
-        .one(db)
-        .await?
-        .context("the catalogue has no pcalg/pc entry")?;
-    let parameters = json!({"alpha": 0.01, "cores": 1, "independence_test": "binCI", "verbose": 1});
-    let experiment = experiment::ActiveModel {
-        dataset_id: Set(dataset_id),
-        name: Set(Some("Earthquake experiment".into())),
-        algorithm_id: Set(Some(pc.id)),
-        description: Set(Some("PC with the binary conditional-independence test".into())),
-        parameters: Set(Some(parameters.clone())),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    crate::db::write_ordered_json(
-        db,
-        crate::db::OrderedJsonColumn::ExperimentParameters,
-        experiment.id,
-        &parameters,
-    )
-    .await?;
-    outbox::record(
-        db,
-        &[Event::new(
-            Entity::Experiment,
+    // MPCSL's example experiment (pcalg, runs as an image) and the same with the native PC,
+    // which runs on this machine out of the box.
+    let examples = [
+        (
+            "pcalg",
+            "Earthquake experiment",
+            "PC (pcalg) with the binary conditional-independence test",
+            json!({"alpha": 0.01, "cores": 1, "independence_test": "binCI", "verbose": 1}),
+        ),
+        (
+            "causeway",
+            "Earthquake experiment (native PC)",
+            "Causeway's Rust PC-stable with the G² test",
+            json!({"alpha": 0.01, "independence_test": "disCI", "cores": 1}),
+        ),
+    ];
+    for (package, name, description, parameters) in examples {
+        let pc = algorithm::Entity::find()
+            .filter(algorithm::Column::Package.eq(package))
+            .filter(algorithm::Column::Function.eq("pc"))
+            .one(db)
+            .await?
+            .with_context(|| format!("the catalogue has no {package}/pc entry"))?;
+        let experiment = experiment::ActiveModel {
+            dataset_id: Set(dataset_id),
+            name: Set(Some(name.into())),
+            algorithm_id: Set(Some(pc.id)),
+            description: Set(Some(description.into())),
+            parameters: Set(Some(parameters.clone())),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        crate::db::write_ordered_json(
+            db,
+            crate::db::OrderedJsonColumn::ExperimentParameters,
             experiment.id,
-            "created",
-            json!({ "id": experiment.id, "dataset_id": dataset_id }),
-        )],
-    )
-    .await?;
-    tracing::info!(dataset_id, experiment_id = experiment.id, "earthquake example seeded");
+            &parameters,
+        )
+        .await?;
+        let event = json!({ "id": experiment.id, "dataset_id": dataset_id });
+        outbox::record(db, &[Event::new(Entity::Experiment, experiment.id, "created", event)]).await?;
+    }
+    tracing::info!(dataset_id, "earthquake example seeded");
     Ok(())
 }
 

@@ -60,6 +60,7 @@ pub async fn spawn_app_scheduling(scheduling: Scheduling, configure: impl FnOnce
     db::ensure_database(&url).await.expect("creating the test database");
     let mut config = Config::for_database(&url);
     config.nats_prefix = unique_prefix();
+    config.causeway_bin = Some(env!("CARGO_BIN_EXE_causeway").to_owned());
     config.work_dir =
         std::env::temp_dir().join(format!("causeway-test-{database}")).to_string_lossy().into_owned();
     configure(&mut config);

@@ -3,12 +3,15 @@
 
 mod algorithms;
 mod datasets;
+mod distributions;
 mod executor;
 mod experiments;
 mod fake_kube;
+mod graphs;
 mod helpers;
 mod jobs;
 mod kubernetes;
+mod native_pc;
 mod remote_sources;
 mod results;
 mod seed;

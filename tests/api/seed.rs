@@ -39,7 +39,8 @@ async fn seeding_twice_gives_the_catalogue_and_one_earthquake_example() {
         [("Alarm", "JohnCalls"), ("Alarm", "MaryCalls"), ("Burglary", "Alarm"), ("Earthquake", "Alarm")]
     );
     let experiments = expect_json(app.get("/api/experiments").await, StatusCode::OK).await;
-    assert_eq!(experiments.as_array().unwrap().len(), 1);
+    assert_eq!(experiments.as_array().unwrap().len(), 2, "MPCSL's example and the native PC one");
+    assert_eq!(experiments[1]["algorithm"]["package"], "causeway");
     assert_eq!(experiments[0]["name"], "Earthquake experiment");
     assert_eq!(
         experiments[0]["parameters"],

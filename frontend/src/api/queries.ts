@@ -1,0 +1,145 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, unwrap } from './client';
+import { keys } from './keys';
+import { features } from './features';
+import { pending } from './pending';
+import type { Comparison } from './types';
+
+// One hook per read. Writes live next to the screens that make them (mutations.ts).
+
+export const useAlgorithms = () =>
+  useQuery({ queryKey: keys.algorithms, queryFn: () => unwrap(api.GET('/algorithms')), staleTime: 5 * 60_000 });
+
+export const useDataSources = () =>
+  useQuery({
+    queryKey: keys.datasources,
+    queryFn: async () => (await unwrap(api.GET('/datasources'))).data_sources,
+    staleTime: 5 * 60_000,
+  });
+
+/** Cluster nodes to run on; empty when the scheduler cannot say. */
+export const useK8sNodes = () =>
+  useQuery({
+    queryKey: keys.k8sNodes,
+    queryFn: () => unwrap(api.GET('/k8s/nodes')),
+    staleTime: 5 * 60_000,
+    retry: false,
+  });
+
+/** All datasets, newest first (also prefetched at start-up, see App.tsx). */
+export const datasetsQuery = {
+  queryKey: keys.datasets,
+  queryFn: async () => {
+    const list = await unwrap(api.GET('/datasets'));
+    return [...list].sort((a, b) => b.time_created.localeCompare(a.time_created) || b.id - a.id);
+  },
+};
+
+export const useDatasets = () => useQuery(datasetsQuery);
+
+export const useDataset = (id: number, enabled = true) =>
+  useQuery({
+    queryKey: keys.dataset(id),
+    queryFn: () => unwrap(api.GET('/dataset/{dataset_id}', { params: { path: { dataset_id: id } } })),
+    enabled,
+  });
+
+export const useMetadata = (id: number, enabled = true) =>
+  useQuery({
+    queryKey: keys.metadata(id),
+    queryFn: () => unwrap(api.GET('/dataset/{dataset_id}/metadata', { params: { path: { dataset_id: id } } })),
+    enabled,
+    staleTime: 30_000,
+  });
+
+export const useDatasetExperiments = (id: number, enabled = true) =>
+  useQuery({
+    queryKey: keys.datasetExperiments(id),
+    queryFn: () => unwrap(api.GET('/dataset/{dataset_id}/experiments', { params: { path: { dataset_id: id } } })),
+    enabled,
+  });
+
+export const useExperiments = () =>
+  useQuery({ queryKey: keys.experiments, queryFn: () => unwrap(api.GET('/experiments')) });
+
+export const useExperiment = (id: number, enabled = true) =>
+  useQuery({
+    queryKey: keys.experiment(id),
+    queryFn: () => unwrap(api.GET('/experiment/{experiment_id}', { params: { path: { experiment_id: id } } })),
+    enabled,
+  });
+
+export const useExperimentJobs = (id: number) =>
+  useQuery({
+    queryKey: keys.experimentJobs(id),
+    queryFn: () => unwrap(api.GET('/experiment/{experiment_id}/jobs', { params: { path: { experiment_id: id } } })),
+  });
+
+export const useJobs = (showHidden: boolean) =>
+  useQuery({
+    queryKey: keys.jobs(showHidden),
+    queryFn: async () => {
+      const list = await unwrap(api.GET('/jobs', { params: { query: { show_hidden: showHidden ? 1 : 0 } } }));
+      return [...list].sort((a, b) => b.id - a.id);
+    },
+  });
+
+export const useJob = (id: number) =>
+  useQuery({
+    queryKey: keys.job(id),
+    queryFn: () => unwrap(api.GET('/job/{job_id}', { params: { path: { job_id: id } } })),
+  });
+
+export const useResult = (id: number) =>
+  useQuery({
+    queryKey: keys.result(id),
+    queryFn: () => unwrap(api.GET('/result/{result_id}', { params: { path: { result_id: id } } })),
+    enabled: features.results,
+  });
+
+export const useEdgeInformation = (resultId: number) =>
+  useQuery({
+    queryKey: keys.edgeInformation(resultId),
+    queryFn: () => unwrap(api.GET('/edgeinformation/{id}', { params: { path: { id: resultId } } })),
+    enabled: features.edgeInformation,
+  });
+
+/** The result against its dataset's ground truth; null when the dataset has none. */
+export const useGtCompare = (resultId: number) =>
+  useQuery({
+    queryKey: keys.gtCompare(resultId),
+    queryFn: async () =>
+      (await unwrap(api.GET('/result/{result_id}/gtcompare', { params: { path: { result_id: resultId } } }))) as Comparison | null,
+    enabled: features.gtCompare,
+  });
+
+/** `candidate` judged against `reference`. */
+export const useCompare = (reference: number | null, candidate: number) =>
+  useQuery({
+    queryKey: keys.compare(reference ?? 0, candidate),
+    queryFn: async () =>
+      (await unwrap(
+        api.GET('/result/{result_id}/compare/{other_result_id}', {
+          params: { path: { result_id: reference!, other_result_id: candidate } },
+        }),
+      )) as Comparison,
+    enabled: features.compare && reference != null,
+  });
+
+export const useMarginal = (nodeId: number | null) =>
+  useQuery({
+    queryKey: keys.marginal(nodeId ?? 0),
+    queryFn: () => pending.marginal(nodeId!),
+    enabled: features.distributions && nodeId != null,
+    staleTime: 5 * 60_000,
+  });
+
+export const useGenerationJobs = () =>
+  useQuery({
+    queryKey: keys.generationJobs,
+    queryFn: async () => {
+      const list = await unwrap(api.GET('/jobs/dataset_generation', { params: { query: { show_hidden: 1 } } }));
+      return [...list].sort((a, b) => b.id - a.id);
+    },
+    enabled: features.generation,
+  });

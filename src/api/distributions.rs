@@ -1,0 +1,274 @@
+//! Distributions of a dataset column (api.md §9.1–9.2): marginal and conditional, with the
+//! "auto20" histogram for continuous columns and counts for categorical ones (≤ 10 values).
+//! NULLs are left out (MPCSL answered 500 when they were mixed with numbers).
+
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use serde_json::{Map, Value, json};
+
+use super::{
+    body::{FromJsonBody, JsonBody},
+    datasets::find_dataset,
+    error::{ApiError, ApiResult, FieldErrors},
+    nodes::find_node,
+    results::dataset_nodes,
+    views::{DatasetView, NodeView},
+};
+use crate::{
+    graph::{
+        categorical::{Condition, Scalar, categorical_bins, distinct_count, is_categorical, most_frequent},
+        histogram::{auto20, counts_over_edges, most_populated_bin},
+    },
+    state::SharedState,
+};
+use entity::node;
+
+pub struct DistributionsApi;
+
+/// A column's distribution (api.md §1.12).
+#[derive(Debug, Object)]
+pub struct Distribution {
+    pub node: NodeView,
+    pub dataset: DatasetView,
+    pub categorical: bool,
+    /// `{value: count}` when categorical, else one count per histogram bin.
+    pub bins: Value,
+    /// Histogram edges (one more than bins); continuous columns only.
+    #[oai(skip_serializing_if_is_none)]
+    pub bin_edges: Option<Vec<f64>>,
+    /// The conditions as applied, automatic ones filled in (conditional endpoint only).
+    #[oai(skip_serializing_if_is_none)]
+    pub conditions: Option<Value>,
+}
+
+/// `{"conditions": {"<node id>": {...}}}` (api.md §9.2).
+#[derive(Debug, Object)]
+pub struct ConditionalRequest {
+    /// Node id → `{"categorical": true, "values": [...]}`, `{"categorical": false, "from_value":
+    /// a, "to_value": b}` or `{"auto": true}`.
+    pub conditions: Value,
+}
+
+impl FromJsonBody for ConditionalRequest {
+    fn from_json(object: &Map<String, Value>) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let Some(Value::Object(conditions)) = object.get("conditions") else {
+            errors.add("conditions", "Missing data for required field.");
+            return Err(errors);
+        };
+        for (key, condition) in conditions {
+            if let Err(message) = check_condition(condition) {
+                errors.add("conditions", format!("{message} for key {key}"));
+            }
+        }
+        if errors.is_empty() {
+            Ok(ConditionalRequest { conditions: Value::Object(conditions.clone()) })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn check_condition(condition: &Value) -> Result<(), &'static str> {
+    let Value::Object(c) = condition else { return Err("Condition must be an object") };
+    match c.get("auto") {
+        Some(Value::Bool(true)) => return Ok(()),
+        Some(Value::Bool(false)) | None => {}
+        Some(_) => return Err("Field `auto` must be bool"),
+    }
+    match c.get("categorical") {
+        Some(Value::Bool(true)) => match c.get("values") {
+            Some(Value::Array(_)) => Ok(()),
+            _ => Err("Field `values` must be list"),
+        },
+        Some(Value::Bool(false)) => match (c.get("from_value"), c.get("to_value")) {
+            (Some(Value::Number(_)), Some(Value::Number(_))) => Ok(()),
+            _ => Err("Fields `from_value` and `to_value` must be numbers"),
+        },
+        _ => Err("Field `categorical` must be bool"),
+    }
+}
+
+/// A text value of a column of database type `type_name` as the value MPCSL would have seen.
+fn scalar(text: Option<&String>, type_name: &str) -> Scalar {
+    let Some(text) = text else { return Scalar::Null };
+    match type_name {
+        "BOOL" | "BOOLEAN" => Scalar::Bool(text == "true" || text == "t" || text == "1"),
+        t if t.starts_with("INT")
+            || t == "BIGINT"
+            || t == "SMALLINT"
+            || t == "TINYINT"
+            || t == "MEDIUMINT" =>
+        {
+            text.parse().map(Scalar::Int).unwrap_or_else(|_| Scalar::Text(text.clone()))
+        }
+        "FLOAT4" | "FLOAT8" | "NUMERIC" | "DOUBLE" | "FLOAT" | "DECIMAL" | "REAL" => {
+            text.parse().map(Scalar::Float).unwrap_or_else(|_| Scalar::Text(text.clone()))
+        }
+        _ => Scalar::Text(text.clone()),
+    }
+}
+
+fn json_scalar(value: &Value) -> Scalar {
+    match value {
+        Value::Bool(b) => Scalar::Bool(*b),
+        Value::Number(n) => {
+            n.as_i64().map(Scalar::Int).unwrap_or_else(|| Scalar::Float(n.as_f64().unwrap_or(f64::NAN)))
+        }
+        Value::String(s) => Scalar::Text(s.clone()),
+        _ => Scalar::Null,
+    }
+}
+
+fn scalar_json(value: &Scalar) -> Value {
+    match value {
+        Scalar::Null => Value::Null,
+        Scalar::Bool(b) => json!(b),
+        Scalar::Int(i) => json!(i),
+        Scalar::Float(x) => json!(x),
+        Scalar::Text(t) => json!(t),
+    }
+}
+
+/// Columns (one per node) of a dataset, read together so rows stay aligned.
+async fn load_columns(state: &SharedState, dataset_id: i32, nodes: &[i32]) -> ApiResult<Vec<Vec<Scalar>>> {
+    let dataset = find_dataset(state, dataset_id).await?;
+    let all: Vec<node::Model> = dataset_nodes(state, dataset_id).await?;
+    let mut indexes = Vec::with_capacity(nodes.len());
+    for id in nodes {
+        let index = all.iter().position(|n| n.id == *id).ok_or_else(|| ApiError::not_found("node", id))?;
+        indexes.push(index);
+    }
+    let source = state.sources.get(&dataset.data_source)?;
+    let values = source.column_values(dataset.load_query.as_deref().unwrap_or_default(), &indexes).await?;
+    let mut columns: Vec<Vec<Scalar>> = vec![Vec::with_capacity(values.rows.len()); nodes.len()];
+    for row in &values.rows {
+        for (i, column) in columns.iter_mut().enumerate() {
+            column.push(scalar(row[i].as_ref(), &values.types[i]));
+        }
+    }
+    Ok(columns)
+}
+
+fn numbers(node: &node::Model, values: &[&Scalar]) -> ApiResult<Vec<f64>> {
+    values.iter().map(|v| v.as_f64()).collect::<Option<Vec<f64>>>().ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "node {} has more than 10 distinct values that are not all numbers",
+            node.id
+        ))
+    })
+}
+
+fn counts_json(bins: Vec<(String, u64)>) -> Value {
+    Value::Object(bins.into_iter().map(|(k, v)| (k, json!(v))).collect())
+}
+
+async fn distribution_base(state: &SharedState, node_id: i32) -> ApiResult<(node::Model, DatasetView)> {
+    let node = find_node(state, node_id).await?;
+    let dataset = find_dataset(state, node.dataset_id).await?;
+    Ok((node, dataset.into()))
+}
+
+#[OpenApi(tag = "crate::api::Tag::Nodes")]
+impl DistributionsApi {
+    /// The marginal distribution of a node's column.
+    #[oai(path = "/node/:node_id/marginal", method = "get")]
+    async fn marginal(&self, state: Data<&SharedState>, node_id: Path<i32>) -> ApiResult<Json<Distribution>> {
+        let (node, dataset) = distribution_base(&state, node_id.0).await?;
+        let column = load_columns(&state, node.dataset_id, &[node.id]).await?.remove(0);
+        let present: Vec<Scalar> = column.into_iter().filter(|v| *v != Scalar::Null).collect();
+        let (categorical, bins, bin_edges) = if is_categorical(distinct_count(&present)) {
+            (true, counts_json(categorical_bins(&present)), None)
+        } else {
+            let refs: Vec<&Scalar> = present.iter().collect();
+            let histogram =
+                auto20(&numbers(&node, &refs)?).map_err(|e| ApiError::bad_request(e.to_string()))?;
+            (false, json!(histogram.counts), Some(histogram.edges))
+        };
+        Ok(Json(Distribution { node: node.into(), dataset, categorical, bins, bin_edges, conditions: None }))
+    }
+
+    /// The distribution of a node's column among the rows that meet the conditions.
+    #[oai(path = "/node/:node_id/conditional", method = "post")]
+    async fn conditional(
+        &self,
+        state: Data<&SharedState>,
+        node_id: Path<i32>,
+        body: JsonBody<ConditionalRequest>,
+    ) -> ApiResult<Json<Distribution>> {
+        let (node, dataset) = distribution_base(&state, node_id.0).await?;
+        let Value::Object(mut conditions) = body.0.conditions else { unreachable!("checked when parsed") };
+        let mut ids = vec![node.id];
+        for key in conditions.keys() {
+            let id: i32 = key.parse().map_err(|_| ApiError::not_found("node", key))?;
+            let condition_node = find_node(&state, id).await?;
+            if condition_node.dataset_id != node.dataset_id {
+                return Err(ApiError::bad_request("Nodes are not all from same dataset"));
+            }
+            ids.push(id);
+        }
+        let columns = load_columns(&state, node.dataset_id, &ids).await?;
+        let target = &columns[0];
+        let present: Vec<Scalar> = target.iter().filter(|v| **v != Scalar::Null).cloned().collect();
+        let categorical = is_categorical(distinct_count(&present));
+        let edges = if categorical {
+            None
+        } else {
+            let refs: Vec<&Scalar> = present.iter().collect();
+            Some(auto20(&numbers(&node, &refs)?).map_err(|e| ApiError::bad_request(e.to_string()))?.edges)
+        };
+
+        // Resolve the conditions (filling in automatic ones) in request order.
+        let mut applied: Vec<(usize, Condition)> = vec![];
+        for (position, (_, condition)) in conditions.iter_mut().enumerate() {
+            let column = &columns[position + 1];
+            let object = condition.as_object_mut().expect("checked when parsed");
+            if object.get("auto") == Some(&Value::Bool(true)) {
+                let values: Vec<Scalar> = column.iter().filter(|v| **v != Scalar::Null).cloned().collect();
+                if is_categorical(distinct_count(&values)) {
+                    let most = most_frequent(&values).cloned().unwrap_or(Scalar::Null);
+                    object.insert("categorical".into(), json!(true));
+                    object.insert("values".into(), json!([scalar_json(&most)]));
+                } else {
+                    let refs: Vec<&Scalar> = values.iter().collect();
+                    let histogram =
+                        auto20(&numbers(&node, &refs)?).map_err(|e| ApiError::bad_request(e.to_string()))?;
+                    let (from, to) = most_populated_bin(&histogram).unwrap_or((0.0, 0.0));
+                    object.insert("categorical".into(), json!(false));
+                    object.insert("from_value".into(), json!(from));
+                    object.insert("to_value".into(), json!(to));
+                }
+            }
+            let resolved = if object.get("categorical") == Some(&Value::Bool(true)) {
+                let values = object.get("values").and_then(Value::as_array).cloned().unwrap_or_default();
+                Condition::Values(values.iter().map(json_scalar).collect())
+            } else {
+                let bound = |key: &str| object.get(key).and_then(Value::as_f64).unwrap_or(f64::NAN);
+                Condition::Range { from: bound("from_value"), to: bound("to_value") }
+            };
+            applied.push((position + 1, resolved));
+        }
+        let rows: Vec<usize> = (0..target.len())
+            .filter(|&row| {
+                applied.iter().all(|(column, condition)| condition.matches_inclusive(&columns[*column][row]))
+            })
+            .collect();
+        let selected: Vec<Scalar> =
+            rows.iter().map(|&row| target[row].clone()).filter(|v| *v != Scalar::Null).collect();
+        let bins = match &edges {
+            None => counts_json(categorical_bins(&selected)),
+            Some(edges) => {
+                let refs: Vec<&Scalar> = selected.iter().collect();
+                json!(counts_over_edges(&numbers(&node, &refs)?, edges))
+            }
+        };
+        Ok(Json(Distribution {
+            node: node.into(),
+            dataset,
+            categorical,
+            bins,
+            bin_edges: edges,
+            conditions: Some(Value::Object(conditions)),
+        }))
+    }
+}
