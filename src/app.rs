@@ -3,7 +3,7 @@
 use std::{net::SocketAddr, path::Path};
 
 use poem::{
-    EndpointExt, IntoEndpoint, IntoResponse, Route, Server,
+    Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Route, Server,
     endpoint::StaticFilesEndpoint,
     get, handler,
     http::StatusCode,
@@ -31,13 +31,24 @@ pub fn routes(state: SharedState) -> impl poem::Endpoint {
         .at("/swagger.json", spec_again)
         .nest("/swagger", swagger)
         .at("/ws", get(crate::api::ws::ws))
+        .at("/metrics", get(metrics))
         .at("/healthz", get(healthz))
         .at("/readyz", get(readyz));
     if Path::new(&frontend_dir).join("index.html").exists() {
         route = route
             .nest("/", StaticFilesEndpoint::new(frontend_dir).index_file("index.html").fallback_to_index());
     }
-    route.before(crate::collector::token::strip_token_prefix).data(state).with(Tracing)
+    route
+        .before(crate::collector::token::strip_token_prefix)
+        .data(state)
+        .around(|endpoint, request| async move {
+            let started = std::time::Instant::now();
+            let method = request.method().to_string();
+            let response = endpoint.get_response(request).await;
+            crate::metrics::global().http_request(&method, response.status().as_u16(), started.elapsed());
+            Ok(response)
+        })
+        .with(Tracing)
 }
 
 #[handler]
@@ -45,14 +56,30 @@ fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready when the database answers.
+/// Ready when the database answers and NATS is connected.
 #[handler]
 async fn readyz(state: Data<&SharedState>) -> poem::Response {
-    match sqlx::query("SELECT 1").execute(&state.pool).await {
-        Ok(_) => "ready".into_response(),
-        Err(err) => format!("database unreachable: {err}")
+    if let Err(err) = sqlx::query("SELECT 1").execute(&state.pool).await {
+        return format!("database unreachable: {err}")
+            .with_status(StatusCode::SERVICE_UNAVAILABLE)
+            .into_response();
+    }
+    match state.nats.connection_state() {
+        async_nats::connection::State::Connected => "ready".into_response(),
+        other => format!("NATS not connected: {other:?}")
             .with_status(StatusCode::SERVICE_UNAVAILABLE)
             .into_response(),
+    }
+}
+
+/// Prometheus metrics.
+#[handler]
+async fn metrics(state: Data<&SharedState>) -> poem::Response {
+    match crate::metrics::global().render(&state.pool).await {
+        Ok(text) => text.with_content_type("text/plain; version=0.0.4").into_response(),
+        Err(err) => {
+            format!("metrics unavailable: {err}").with_status(StatusCode::SERVICE_UNAVAILABLE).into_response()
+        }
     }
 }
 

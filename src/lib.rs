@@ -13,6 +13,7 @@ pub mod generators;
 pub mod graph;
 pub mod launcher;
 pub mod lifecycle;
+pub mod metrics;
 pub mod parameters;
 pub mod random;
 pub mod scheduler;

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::{
     graph::{
+        adjustment::{Remainder, adjusted_probabilities, continuous_intervention, expected_counts},
         categorical::{Condition, Scalar, categorical_bins, distinct_count, is_categorical, most_frequent},
         histogram::{auto20, counts_over_edges, most_populated_bin},
     },
@@ -272,3 +273,144 @@ impl DistributionsApi {
         }))
     }
 }
+
+/// `POST /api/intervention` body (api.md §9.3).
+#[derive(Debug, Object)]
+pub struct InterventionRequest {
+    pub cause_node_id: i32,
+    pub effect_node_id: i32,
+    pub factor_node_ids: Vec<i32>,
+    /// `{"categorical": true, "values": [...]}` or `{"categorical": false, "from_value": a,
+    /// "to_value": b}` (the cause is in `[a, b)`).
+    pub cause_condition: Value,
+}
+
+impl FromJsonBody for InterventionRequest {
+    fn from_json(object: &Map<String, Value>) -> Result<Self, FieldErrors> {
+        let mut fields = super::body::Fields::new(object);
+        let id = |fields: &mut super::body::Fields, key: &str| {
+            let value = fields.required_int(key)?;
+            i32::try_from(value).ok().or_else(|| fields.fail(key, "Not a valid integer."))
+        };
+        let cause = id(&mut fields, "cause_node_id");
+        let effect = id(&mut fields, "effect_node_id");
+        let factors: Option<Vec<i32>> = match fields.raw("factor_node_ids") {
+            None | Some(Value::Null) => Some(vec![]),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| i.as_i64().and_then(|v| i32::try_from(v).ok()))
+                .collect::<Option<Vec<i32>>>(),
+            Some(_) => None,
+        };
+        if factors.is_none() {
+            fields.fail::<()>("factor_node_ids", "Not a valid list of integers.");
+        }
+        let condition = fields.required_object("cause_condition").cloned();
+        if let Some(condition) = &condition
+            && let Err(message) = check_condition(&Value::Object(condition.clone()))
+        {
+            fields.fail::<()>("cause_condition", message);
+        }
+        match (cause, effect, factors, condition) {
+            (Some(cause_node_id), Some(effect_node_id), Some(factor_node_ids), Some(condition))
+                if fields.errors.is_empty() =>
+            {
+                Ok(InterventionRequest {
+                    cause_node_id,
+                    effect_node_id,
+                    factor_node_ids,
+                    cause_condition: Value::Object(condition),
+                })
+            }
+            _ => Err(fields.errors),
+        }
+    }
+}
+
+fn condition_of(value: &Value) -> Condition {
+    if value.get("categorical") == Some(&Value::Bool(true)) {
+        let values = value.get("values").and_then(Value::as_array).cloned().unwrap_or_default();
+        Condition::Values(values.iter().map(json_scalar).collect())
+    } else {
+        let bound = |key: &str| value.get(key).and_then(Value::as_f64).unwrap_or(f64::NAN);
+        Condition::Range { from: bound("from_value"), to: bound("to_value") }
+    }
+}
+
+#[OpenApi(tag = "crate::api::Tag::Nodes")]
+impl InterventionApi {
+    /// The effect's distribution under an intervention on the cause, adjusting for the factors
+    /// (P(e | do(c ∈ C)) = Σ_f P(e | c ∈ C, f) P(f)). Categories are in ascending order and each
+    /// is computed by the formula (the deterministic form of MPCSL's computation).
+    #[oai(path = "/intervention", method = "post")]
+    async fn intervention(
+        &self,
+        state: Data<&SharedState>,
+        body: JsonBody<InterventionRequest>,
+    ) -> ApiResult<Json<Distribution>> {
+        let request = body.0;
+        let cause = find_node(&state, request.cause_node_id).await?;
+        let effect = find_node(&state, request.effect_node_id).await?;
+        for factor in &request.factor_node_ids {
+            find_node(&state, *factor).await?;
+        }
+        if request.factor_node_ids.contains(&effect.id) {
+            return Err(ApiError::bad_request("The effect cannot be a predecessor of the cause"));
+        }
+        let mut ids = vec![effect.id, cause.id];
+        ids.extend(&request.factor_node_ids);
+        for id in &ids[1..] {
+            if find_node(&state, *id).await?.dataset_id != effect.dataset_id {
+                return Err(ApiError::bad_request("Nodes are not all from same dataset"));
+            }
+        }
+        let dataset: DatasetView = find_dataset(&state, effect.dataset_id).await?.into();
+        let columns = load_columns(&state, effect.dataset_id, &ids).await?;
+        let condition = condition_of(&request.cause_condition);
+        let rows = columns[0].len();
+        let all_categorical = columns.iter().all(|c| is_categorical(distinct_count(c)));
+        if all_categorical {
+            let mut categories: Vec<Scalar> = Vec::new();
+            for value in &columns[0] {
+                if !categories.iter().any(|c| c.python_eq(value)) {
+                    categories.push(value.clone());
+                }
+            }
+            categories.sort_by(|a, b| a.python_cmp(b));
+            let samples = (0..rows).map(|r| {
+                let class = categories.iter().position(|c| c.python_eq(&columns[0][r])).unwrap_or(usize::MAX);
+                let group: Vec<String> = columns[2..].iter().map(|f| f[r].python_str()).collect();
+                (class, group, condition.matches(&columns[1][r]))
+            });
+            let p = adjusted_probabilities(categories.len(), samples, Remainder::Formula);
+            let counts = expected_counts(&p, rows);
+            let bins = Value::Object(
+                categories.iter().zip(counts).map(|(c, n)| (c.python_str(), json!(n))).collect(),
+            );
+            return Ok(Json(Distribution {
+                node: effect.into(),
+                dataset,
+                categorical: true,
+                bins,
+                bin_edges: None,
+                conditions: None,
+            }));
+        }
+        let effect_values: Vec<f64> = columns[0].iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect();
+        let factors: Vec<Vec<f64>> =
+            columns[2..].iter().map(|f| f.iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect()).collect();
+        let factor_refs: Vec<&[f64]> = factors.iter().map(Vec::as_slice).collect();
+        let result = continuous_intervention(&columns[1], &effect_values, &factor_refs, &condition)
+            .map_err(|e| ApiError::bad_request(format!("the intervention needs numeric values: {e}")))?;
+        Ok(Json(Distribution {
+            node: effect.into(),
+            dataset,
+            categorical: false,
+            bins: json!(result.bins),
+            bin_edges: Some(result.bin_edges),
+            conditions: None,
+        }))
+    }
+}
+
+pub struct InterventionApi;

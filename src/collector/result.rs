@@ -70,6 +70,7 @@ pub async fn ingest(
     body: impl tokio::io::AsyncRead + Send + Unpin + 'static,
     load_sepsets: bool,
 ) -> Result<Ingested, IngestError> {
+    let started = std::time::Instant::now();
     let mut tx = pool.begin().await?;
     let job: Option<(String, String, chrono::DateTime<chrono::Utc>, Option<i32>)> = sqlx::query_as(
         "SELECT type, status::text, start_time, experiment_id FROM job WHERE id = $1 FOR UPDATE",
@@ -153,6 +154,7 @@ pub async fn ingest(
     )
     .await?;
     tx.commit().await?;
+    crate::metrics::global().ingested(summary.edges + summary.sepsets, started.elapsed());
     tracing::info!(job_id, result_id, edges = summary.edges, sepsets = summary.sepsets, "result stored");
     Ok(Ingested { result_id, edges: summary.edges, sepsets: summary.sepsets })
 }

@@ -96,7 +96,18 @@ pub async fn claim_batch(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>, life
     .await?;
     let tokens: std::collections::HashMap<i32, Uuid> = tokens.into_iter().collect();
     let states = lifecycle::apply_many(&mut tx, &ids, &Transition::Launch).await?;
+    let waited: Vec<f64> = sqlx::query_scalar(
+        "SELECT extract(epoch FROM launched_at - start_time)::float8 FROM job WHERE id = ANY($1)",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
     tx.commit().await?;
+    for seconds in waited {
+        crate::metrics::global()
+            .scheduling_latency
+            .observe(std::time::Duration::from_secs_f64(seconds.max(0.0)));
+    }
     Ok(states
         .into_iter()
         .filter_map(|job| Some(Claimed { upload_token: *tokens.get(&job.id)?, job }))

@@ -111,3 +111,59 @@ async fn marginal_and_conditional_distributions_count_what_they_should() {
     .await;
     expect_error(app.get("/api/node/999999/marginal").await, StatusCode::NOT_FOUND).await;
 }
+
+#[tokio::test]
+async fn interventions_adjust_for_the_factors() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    // f = g % 2; c = f for half the rows of each f group, the opposite for the other half; e = c.
+    app.sql(
+        "CREATE TABLE iv AS SELECT g % 2 AS f, CASE WHEN g % 4 >= 2 THEN 1 - g % 2 ELSE g % 2 END AS c, \
+         0 AS e, g::float8 AS x FROM generate_series(0, 399) g; UPDATE iv SET e = c",
+    )
+    .await;
+    expect_json(
+        app.post_json("/api/datasets", &json!({"name": "iv", "load_query": "SELECT f, c, e, x FROM iv"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let nodes: Vec<i32> =
+        sqlx::query_scalar("SELECT id FROM node ORDER BY id").fetch_all(&app.pool).await.unwrap();
+    let (f, c, e, x) = (nodes[0], nodes[1], nodes[2], nodes[3]);
+    // do(c = 1): e always follows c, so every one of the 400 rows lands in category 1.
+    let body = json!({"cause_node_id": c, "effect_node_id": e, "factor_node_ids": [f],
+                      "cause_condition": {"categorical": true, "values": [1]}});
+    let result = expect_json(app.post_json("/api/intervention", &body).await, StatusCode::OK).await;
+    assert_eq!(result["categorical"], true);
+    assert_eq!(result["bins"], json!({"0": 0, "1": 400}));
+    // A value that never occurs: no treated rows anywhere, so every probability is 0.
+    let body = json!({"cause_node_id": c, "effect_node_id": e, "cause_condition": {"categorical": true, "values": [19]}});
+    let none = expect_json(app.post_json("/api/intervention", &body).await, StatusCode::OK).await;
+    assert_eq!(none["bins"], json!({"0": 0, "1": 0}));
+    // Continuous effect: a histogram over the effect's own bins.
+    let body = json!({"cause_node_id": c, "effect_node_id": x, "cause_condition": {"categorical": true, "values": [0]}});
+    let continuous = expect_json(app.post_json("/api/intervention", &body).await, StatusCode::OK).await;
+    assert_eq!(continuous["categorical"], false);
+    assert_eq!(
+        continuous["bin_edges"].as_array().unwrap().len(),
+        continuous["bins"].as_array().unwrap().len() + 1
+    );
+
+    let body = json!({"cause_node_id": c, "effect_node_id": e, "factor_node_ids": [e], "cause_condition": {"categorical": true, "values": [1]}});
+    assert_eq!(
+        expect_error(app.post_json("/api/intervention", &body).await, StatusCode::BAD_REQUEST).await,
+        "The effect cannot be a predecessor of the cause"
+    );
+    let message = expect_error(
+        app.post_json("/api/intervention", &json!({"cause_condition": {"categorical": true, "values": []}}))
+            .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(
+        message,
+        json!({"cause_node_id": ["Missing data for required field."], "effect_node_id": ["Missing data for required field."]})
+    );
+    let body = json!({"cause_node_id": 999999, "effect_node_id": e, "cause_condition": {"categorical": true, "values": [1]}});
+    expect_error(app.post_json("/api/intervention", &body).await, StatusCode::NOT_FOUND).await;
+}

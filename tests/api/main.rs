@@ -11,6 +11,7 @@ mod graphs;
 mod helpers;
 mod jobs;
 mod kubernetes;
+mod metrics;
 mod native_pc;
 mod remote_sources;
 mod results;
