@@ -110,6 +110,18 @@ fn scalar(text: Option<&String>, type_name: &str) -> Scalar {
     }
 }
 
+/// A condition on a column, with categorical values matched as SQL would match them: a JSON
+/// `"1"` selects the integer 1 (MPCSL built `IN ('1')`, which Postgres casts), and vice versa.
+fn matches_loosely(condition: &Condition, value: &Scalar, inclusive: bool) -> bool {
+    match condition {
+        Condition::Values(values) => values
+            .iter()
+            .any(|v| v.python_eq(value) || (*value != Scalar::Null && v.python_str() == value.python_str())),
+        Condition::Range { .. } if inclusive => condition.matches_inclusive(value),
+        Condition::Range { .. } => condition.matches(value),
+    }
+}
+
 fn json_scalar(value: &Value) -> Scalar {
     match value {
         Value::Bool(b) => Scalar::Bool(*b),
@@ -251,7 +263,9 @@ impl DistributionsApi {
         }
         let rows: Vec<usize> = (0..target.len())
             .filter(|&row| {
-                applied.iter().all(|(column, condition)| condition.matches_inclusive(&columns[*column][row]))
+                applied
+                    .iter()
+                    .all(|(column, condition)| matches_loosely(condition, &columns[*column][row], true))
             })
             .collect();
         let selected: Vec<Scalar> =
@@ -380,7 +394,7 @@ impl InterventionApi {
             let samples = (0..rows).map(|r| {
                 let class = categories.iter().position(|c| c.python_eq(&columns[0][r])).unwrap_or(usize::MAX);
                 let group: Vec<String> = columns[2..].iter().map(|f| f[r].python_str()).collect();
-                (class, group, condition.matches(&columns[1][r]))
+                (class, group, matches_loosely(&condition, &columns[1][r], false))
             });
             let p = adjusted_probabilities(categories.len(), samples, Remainder::Formula);
             let counts = expected_counts(&p, rows);

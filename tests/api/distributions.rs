@@ -63,6 +63,17 @@ async fn marginal_and_conditional_distributions_count_what_they_should() {
     )
     .await;
     assert_eq!(by_range["bins"], json!({"0": 3, "1": 4, "2": 3}));
+    // Category values sent as text select the numbers they spell (as SQL's IN ('1') would).
+    let as_text = expect_json(
+        app.post_json(
+            &format!("/api/node/{value}/conditional"),
+            &json!({"conditions": {kind.to_string(): {"categorical": true, "values": ["1"]}}}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(as_text["bins"], conditional["bins"]);
     // An automatic condition is filled in and echoed.
     let auto = expect_json(
         app.post_json(

@@ -1,9 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from './client';
 import { keys } from './keys';
-import { features } from './features';
-import { pending } from './pending';
-import type { Comparison } from './types';
+import type { Comparison, Condition, ConditionalRequest, Distribution } from './types';
 
 // One hook per read. Writes live next to the screens that make them (mutations.ts).
 
@@ -94,14 +92,12 @@ export const useResult = (id: number) =>
   useQuery({
     queryKey: keys.result(id),
     queryFn: () => unwrap(api.GET('/result/{result_id}', { params: { path: { result_id: id } } })),
-    enabled: features.results,
   });
 
 export const useEdgeInformation = (resultId: number) =>
   useQuery({
     queryKey: keys.edgeInformation(resultId),
     queryFn: () => unwrap(api.GET('/edgeinformation/{id}', { params: { path: { id: resultId } } })),
-    enabled: features.edgeInformation,
   });
 
 /** The result against its dataset's ground truth; null when the dataset has none. */
@@ -110,7 +106,6 @@ export const useGtCompare = (resultId: number) =>
     queryKey: keys.gtCompare(resultId),
     queryFn: async () =>
       (await unwrap(api.GET('/result/{result_id}/gtcompare', { params: { path: { result_id: resultId } } }))) as Comparison | null,
-    enabled: features.gtCompare,
   });
 
 /** `candidate` judged against `reference`. */
@@ -123,14 +118,29 @@ export const useCompare = (reference: number | null, candidate: number) =>
           params: { path: { result_id: reference!, other_result_id: candidate } },
         }),
       )) as Comparison,
-    enabled: features.compare && reference != null,
+    enabled: reference != null,
   });
 
 export const useMarginal = (nodeId: number | null) =>
   useQuery({
     queryKey: keys.marginal(nodeId ?? 0),
-    queryFn: () => pending.marginal(nodeId!),
-    enabled: features.distributions && nodeId != null,
+    queryFn: async () =>
+      (await unwrap(api.GET('/node/{node_id}/marginal', { params: { path: { node_id: nodeId! } } }))) as Distribution,
+    enabled: nodeId != null,
+    staleTime: 5 * 60_000,
+  });
+
+/** The node's distribution among the rows meeting `conditions` (off while there are none). */
+export const useConditional = (nodeId: number, conditions: Record<string, Condition>) =>
+  useQuery({
+    queryKey: keys.conditional(nodeId, conditions),
+    queryFn: async () => {
+      const body: ConditionalRequest = { conditions };
+      return (await unwrap(
+        api.POST('/node/{node_id}/conditional', { params: { path: { node_id: nodeId } }, body }),
+      )) as Distribution;
+    },
+    enabled: Object.keys(conditions).length > 0,
     staleTime: 5 * 60_000,
   });
 
@@ -141,5 +151,4 @@ export const useGenerationJobs = () =>
       const list = await unwrap(api.GET('/jobs/dataset_generation', { params: { query: { show_hidden: 1 } } }));
       return [...list].sort((a, b) => b.id - a.id);
     },
-    enabled: features.generation,
   });

@@ -25,8 +25,33 @@ export type NewEdgeInformation = Schemas['NewEdgeInformation'];
 export type DatasetGenerationJob = Schemas['DatasetGenerationJob'];
 export type NewGenerationJob = Schemas['NewGenerationJob'];
 
-// The comparison answers are not described in the document (their schema is `{}`): this is
-// their shape per api.md §6.8. Replace it by the generated type once the document has one.
+// Distributions (api.md §9.1–9.2). The document types `bins` and `conditions` as any JSON
+// (the server builds them as untyped values), so their shapes are narrowed here; everything
+// else comes from the generated `Distribution` and `ConditionalRequest`.
+
+/** A condition on another node: categories to keep, or an inclusive value range. */
+export type Condition =
+  | { categorical: true; values: (string | number | boolean)[] }
+  | { categorical: false; from_value: number; to_value: number };
+
+export type Distribution = Omit<Schemas['Distribution'], 'bins' | 'conditions'> & {
+  /** Categorical: value (as the server writes it, e.g. `1`, `1.0`, `True`) → count. Continuous: counts per bin. */
+  bins: Record<string, number> | number[];
+  /** The conditions as applied (conditional answers only); `{auto: true}` ones filled in. */
+  conditions?: Record<string, Condition & { auto?: boolean }>;
+};
+
+export type ConditionalRequest = Omit<Schemas['ConditionalRequest'], 'conditions'> & {
+  /** node id → condition */
+  conditions: Record<string, Condition | { auto: true }>;
+};
+
+// Hand-written on purpose: the document has no schema for the comparison answers of
+// `GET /result/{id}/gtcompare` and `GET /result/{id}/compare/{other}` (their 200 response is
+// `{}`, any JSON), so openapi-typescript can only give `unknown`. This is their shape per
+// api.md §6.8 (the server's `graph::compare::Comparison`; its extra scores `shd_cpdag`,
+// `skeleton` and `oriented` are not used here). Replace it by the generated type once the
+// document describes it.
 export interface ErrorType {
   rate: number;
   edges: [number, number][];

@@ -124,23 +124,3 @@ export function PageHead({
     </div>
   );
 }
-
-/** Shown where a screen needs an endpoint that the server does not offer yet. */
-export function NotYetAvailable({ what, endpoints }: { what: string; endpoints: string[] }) {
-  return (
-    <div className="notice info">
-      <div className="grow">
-        <strong>{what} needs a newer Causeway server.</strong>
-        <p className="muted">
-          This server does not offer {endpoints.map((e, i) => (
-            <span key={e}>
-              {i > 0 && (i === endpoints.length - 1 ? ' and ' : ', ')}
-              <code>{e}</code>
-            </span>
-          ))}{' '}
-          yet. The screen is ready and switches on once they are there.
-        </p>
-      </div>
-    </div>
-  );
-}

@@ -1,4 +1,4 @@
-import type { Distribution } from '../api/pending';
+import type { Distribution } from '../api/types';
 import { bars } from './distribution';
 
 interface Props {

@@ -1,4 +1,4 @@
-import type { Distribution } from '../api/pending';
+import type { Distribution } from '../api/types';
 
 export interface Bar {
   label: string;
@@ -24,4 +24,17 @@ export function short(n: number): string {
   const a = Math.abs(n);
   if (a !== 0 && (a >= 1e5 || a < 1e-3)) return n.toExponential(1);
   return Number.isInteger(n) ? String(n) : n.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : 2);
+}
+
+/**
+ * The JSON values a category label of a categorical distribution may stand for. The server
+ * writes category keys as text (`1`, `1.0`, `True`, `abc`) but matches conditions by value, and
+ * a string never equals a number there. So a label that reads as a number is sent as that number
+ * too, `True`/`False` as booleans too; the text itself is always sent for text columns.
+ */
+export function categoryValues(label: string): (string | number | boolean)[] {
+  const values: (string | number | boolean)[] = [label];
+  if (label === 'True' || label === 'False') values.push(label === 'True');
+  else if (label.trim() !== '' && Number.isFinite(Number(label))) values.push(Number(label));
+  return values;
 }

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { features } from '../api/features';
 import type { Job, JobStatus } from '../api/types';
 import { StatusBadge } from '../components/ui';
 import { formatDateTime, formatSeconds, secondsBetween } from '../util/format';
@@ -96,7 +95,7 @@ export function JobTable({ jobs, experimentId, showType }: Props) {
                   )}
                 </td>
                 <td className="actions">
-                  {result && features.results && (
+                  {result && (
                     <Link className="button small primary" to={`/results/${result.id}`}>
                       Explore
                     </Link>

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { features } from '../../api/features';
 import { EXPORT_FORMATS, groundTruthExportUrl } from '../../api/export';
 import { useDataset, useDatasetExperiments, useMetadata } from '../../api/queries';
 import { Badge, Empty, ErrorNote, Fact, Loading, PageHead } from '../../components/ui';
@@ -56,7 +55,7 @@ export function DatasetScreen() {
           <pre className="mono" style={{ whiteSpace: 'pre-wrap', margin: '0.5rem 0' }}>{d.load_query}</pre>
           <div className="faint mono" style={{ overflowWrap: 'anywhere' }}>{d.content_hash}</div>
         </details>
-        {meta.data?.has_ground_truth && features.groundTruthExport && (
+        {meta.data?.has_ground_truth && (
           <div className="row" style={{ marginTop: '0.75rem' }}>
             <span className="muted">Export ground truth:</span>
             {EXPORT_FORMATS.map((f) => (

@@ -1,11 +1,10 @@
 import { useState } from 'react';
-import { features } from '../../api/features';
 import { useUploadGroundTruth } from '../../api/mutations';
 import type { Dataset } from '../../api/types';
 import { Field } from '../../components/Field';
 import { Modal } from '../../components/Modal';
 import { useToast } from '../../components/toast';
-import { ErrorNote, NotYetAvailable } from '../../components/ui';
+import { ErrorNote } from '../../components/ui';
 
 /** Upload a GML graph as the dataset's ground truth (replaces the previous one). */
 export function GroundTruthDialog({ dataset, onClose }: { dataset: Dataset; onClose: () => void }) {
@@ -33,15 +32,12 @@ export function GroundTruthDialog({ dataset, onClose }: { dataset: Dataset; onCl
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="primary" disabled={!features.groundTruthUpload || !file || upload.isPending}>
+          <button type="submit" className="primary" disabled={!file || upload.isPending}>
             {upload.isPending ? 'Uploading…' : 'Upload'}
           </button>
         </>
       }
     >
-      {!features.groundTruthUpload && (
-        <NotYetAvailable what="Uploading a ground truth" endpoints={['POST /api/dataset/{id}/ground-truth']} />
-      )}
       <p className="muted">
         A GML graph whose node labels are the variable names of <strong>{dataset.name}</strong>. It replaces the current
         ground truth.

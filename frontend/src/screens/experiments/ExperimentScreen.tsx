@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { errorMessage } from '../../api/errors';
-import { features } from '../../api/features';
 import { useDeleteExperiment, useUpdateExperiment } from '../../api/mutations';
 import { useDataset, useExperiment, useExperimentJobs } from '../../api/queries';
 import { useConfirm } from '../../components/confirm';
@@ -73,7 +72,7 @@ export function ExperimentScreen() {
             <button className="primary" onClick={() => setDialog('run')}>
               Run
             </button>
-            {lastResult && features.compare && (
+            {lastResult && (
               <Link className="button" to={`/results/${lastResult.id}/compare`}>
                 Compare last result
               </Link>

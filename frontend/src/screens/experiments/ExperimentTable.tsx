@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/errors';
-import { features } from '../../api/features';
 import { useDeleteExperiment } from '../../api/mutations';
 import type { Experiment } from '../../api/types';
 import { useConfirm } from '../../components/confirm';
@@ -83,7 +82,7 @@ export function ExperimentTable({ experiments, datasetNames }: Props) {
                   </td>
                   <td className="num hide-sm">{formatSeconds(exp.execution_time_statistics?.mean)}</td>
                   <td className="actions">
-                    {result && features.results && (
+                    {result && (
                       <Link className="button small" to={`/results/${result.id}`}>
                         Last result
                       </Link>

@@ -1,12 +1,11 @@
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { ApiError, errorMessage } from '../../api/errors';
-import { features } from '../../api/features';
 import { useStartGeneration } from '../../api/mutations';
 import { useGenerationJobs, useK8sNodes } from '../../api/queries';
 import { Field } from '../../components/Field';
 import { useToast } from '../../components/toast';
-import { Empty, ErrorNote, Loading, NotYetAvailable, PageHead, StatusBadge } from '../../components/ui';
+import { Empty, ErrorNote, Loading, PageHead, StatusBadge } from '../../components/ui';
 import { errorCodeText, isActive, logExcerpt } from '../../jobs/status';
 import { ParameterFields } from '../../params/ParameterFields';
 import { useParameterForm } from '../../params/useParameterForm';
@@ -29,14 +28,6 @@ export function GenerateScreen() {
         title="Generate a dataset"
         subtitle="Draw a random causal graph and sample observations from it; the graph becomes the dataset's ground truth."
       />
-      {!features.generation && (
-        <div style={{ marginBottom: '1rem' }}>
-          <NotYetAvailable
-            what="Dataset generation"
-            endpoints={['POST /api/jobs/dataset_generation', 'GET /api/jobs/dataset_generation']}
-          />
-        </div>
-      )}
       <div className="compare-grid generate-grid">
         <GeneratorForm />
         <GenerationJobs />
@@ -158,7 +149,7 @@ function GeneratorForm() {
       </p>
       {serverError != null && !(serverError instanceof ApiError && serverError.hasFields) && <ErrorNote error={serverError} />}
       <div className="row">
-        <button type="submit" className="primary" disabled={!features.generation || start.isPending}>
+        <button type="submit" className="primary" disabled={start.isPending}>
           {start.isPending ? 'Starting…' : 'Generate'}
         </button>
       </div>
@@ -172,9 +163,7 @@ function GenerationJobs() {
   return (
     <section className="card card-body">
       <h2 style={{ marginBottom: '0.75rem' }}>Generation jobs</h2>
-      {!features.generation ? (
-        <Empty title="Not available on this server" />
-      ) : jobs.isPending ? (
+      {jobs.isPending ? (
         <Loading />
       ) : jobs.isError ? (
         <ErrorNote error={jobs.error} onRetry={() => jobs.refetch()} />

@@ -1,5 +1,4 @@
 import { Link, useParams, useSearchParams } from 'react-router';
-import { features } from '../../api/features';
 import { useExperiment, useJob } from '../../api/queries';
 import { ErrorNote, Loading, PageHead, StatusBadge, type Crumb } from '../../components/ui';
 import { LogViewer } from '../../jobs/LogViewer';
@@ -41,7 +40,7 @@ export function JobScreen() {
         subtitle={j.type === 'dataset_generation_job' ? 'Dataset generation' : 'Experiment run'}
         actions={
           <>
-            {j.result && features.results && (
+            {j.result && (
               <Link className="button primary" to={`/results/${j.result.id}`}>
                 Explore result
               </Link>

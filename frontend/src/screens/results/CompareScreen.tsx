@@ -1,10 +1,9 @@
 import { useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { features } from '../../api/features';
 import type { Comparison } from '../../api/types';
 import { useCompare, useGtCompare, useResult } from '../../api/queries';
 import { classifyEdges, EDGE_CLASS_LABEL, type EdgeClass } from '../../compare/metrics';
-import { Empty, ErrorNote, Loading, NotYetAvailable, PageHead } from '../../components/ui';
+import { Empty, ErrorNote, Loading, PageHead } from '../../components/ui';
 import { GraphView } from '../../graph/GraphView';
 import { edgeKey, nodeKey, type ViewEdge, type ViewNode } from '../../graph/model';
 import { formatDateTime } from '../../util/format';
@@ -16,16 +15,6 @@ const CLASS_COLOR: Record<EdgeClass, string> = { tp: '#16a34a', fp: '#dc2626', f
 /** A result against its dataset's ground truth and against another result. */
 export default function CompareScreen() {
   const id = Number(useParams().resultId);
-  if (!features.results || (!features.compare && !features.gtCompare))
-    return (
-      <>
-        <PageHead title={`Compare result #${id}`} crumbs={[{ label: 'Jobs', to: '/jobs' }]} />
-        <NotYetAvailable
-          what="Comparing results"
-          endpoints={['GET /api/result/{id}', 'GET /api/result/{id}/gtcompare', 'GET /api/result/{id}/compare/{other}']}
-        />
-      </>
-    );
   return <ComparisonView resultId={id} />;
 }
 
@@ -65,7 +54,6 @@ function ComparisonView({ resultId }: { resultId: number }) {
             <select
               id="other-result"
               value={other ?? ''}
-              disabled={!features.compare}
               onChange={(e) => {
                 setParams(e.target.value ? { other: e.target.value } : {}, { replace: true });
                 if (e.target.value) setView('other');

@@ -1,5 +1,6 @@
 import { useMarginal } from '../../api/queries';
-import type { Condition } from '../../api/pending';
+import type { Condition } from '../../api/types';
+import { categoryValues } from '../../graph/distribution';
 import type { ViewNode } from '../../graph/model';
 import { Spinner } from '../../components/ui';
 
@@ -102,9 +103,16 @@ function ConditionRowEditor({ row, label, onChange }: { row: ConditionRow; label
   );
 }
 
-/** The conditions to send: only rows with a complete condition. */
+/**
+ * The conditions to send: only rows with a complete condition. Categories are held as their
+ * labels and sent as the values they may stand for (`categoryValues`).
+ */
 export function activeConditions(rows: ConditionRow[]): Record<string, Condition> {
   const out: Record<string, Condition> = {};
-  for (const r of rows) if (r.condition) out[String(r.nodeId)] = r.condition;
+  for (const r of rows) {
+    const c = r.condition;
+    if (!c) continue;
+    out[String(r.nodeId)] = c.categorical ? { categorical: true, values: c.values.flatMap((v) => categoryValues(String(v))) } : c;
+  }
   return out;
 }

@@ -1,5 +1,4 @@
 import { errorMessage } from '../../api/errors';
-import { features } from '../../api/features';
 import { useAnnotate, useRemoveAnnotation } from '../../api/mutations';
 import type { Annotation } from '../../api/types';
 import { useToast } from '../../components/toast';
@@ -48,29 +47,25 @@ export function EdgePanel({ resultId, edge, name, onSelectNode }: { resultId: nu
         <dt>Annotation</dt>
         <dd>{edge.annotation ? <Badge kind={ANNOTATIONS.find((a) => a.value === edge.annotation)?.kind}>{edge.annotation}</Badge> : <span className="faint">none</span>}</dd>
       </dl>
-      {features.edgeInformation ? (
-        <div>
-          <div className="panel-title">Annotate</div>
-          <div className="row">
-            {ANNOTATIONS.map((a) => (
-              <button
-                key={a.value}
-                className={`small ${edge.annotation === a.value ? 'primary' : ''}`}
-                aria-pressed={edge.annotation === a.value}
-                disabled={busy}
-                onClick={() => set(a.value)}
-              >
-                {a.label}
-              </button>
-            ))}
-          </div>
-          <p className="faint" style={{ fontSize: '0.8rem', marginTop: '0.4rem' }}>
-            Click the active annotation again to remove it.
-          </p>
+      <div>
+        <div className="panel-title">Annotate</div>
+        <div className="row">
+          {ANNOTATIONS.map((a) => (
+            <button
+              key={a.value}
+              className={`small ${edge.annotation === a.value ? 'primary' : ''}`}
+              aria-pressed={edge.annotation === a.value}
+              disabled={busy}
+              onClick={() => set(a.value)}
+            >
+              {a.label}
+            </button>
+          ))}
         </div>
-      ) : (
-        <p className="faint">Annotations need a newer server (/api/edgeinformation).</p>
-      )}
+        <p className="faint" style={{ fontSize: '0.8rem', marginTop: '0.4rem' }}>
+          Click the active annotation again to remove it.
+        </p>
+      </div>
     </>
   );
 }

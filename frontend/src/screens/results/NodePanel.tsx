@@ -1,9 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { features } from '../../api/features';
-import { keys } from '../../api/keys';
-import { pending } from '../../api/pending';
-import { useMarginal } from '../../api/queries';
+import { useConditional, useMarginal } from '../../api/queries';
 import { ErrorNote, Loading } from '../../components/ui';
 import { DistributionPlot } from '../../graph/DistributionPlot';
 import { formatWeight, neighboursOf, type ViewEdge, type ViewNode } from '../../graph/model';
@@ -84,20 +80,7 @@ function Distributions({ node, nodes }: { node: ViewNode; nodes: ViewNode[] }) {
   const [rows, setRows] = useState<ConditionRow[]>([]);
   const conditions = activeConditions(rows);
   const hasConditions = Object.keys(conditions).length > 0;
-  const conditional = useQuery({
-    queryKey: keys.conditional(node.nodeId, conditions),
-    queryFn: () => pending.conditional(node.nodeId, conditions),
-    enabled: features.conditional && hasConditions,
-    staleTime: 5 * 60_000,
-  });
-
-  if (!features.distributions)
-    return (
-      <div>
-        <div className="panel-title">Distribution</div>
-        <p className="faint">Distributions need a newer server (GET /api/node/&#123;id&#125;/marginal).</p>
-      </div>
-    );
+  const conditional = useConditional(node.nodeId, conditions);
 
   return (
     <div>
@@ -110,14 +93,10 @@ function Distributions({ node, nodes }: { node: ViewNode; nodes: ViewNode[] }) {
         <DistributionPlot dist={marginal.data} overlay={hasConditions ? conditional.data : null} />
       )}
       {conditional.isError && <ErrorNote error={conditional.error} />}
-      {features.conditional && (
-        <>
-          <div className="panel-title" style={{ marginTop: '0.75rem' }}>
-            Conditional on
-          </div>
-          <ConditionEditor rows={rows} onChange={setRows} candidates={nodes.filter((n) => n.nodeId !== node.nodeId)} />
-        </>
-      )}
+      <div className="panel-title" style={{ marginTop: '0.75rem' }}>
+        Conditional on
+      </div>
+      <ConditionEditor rows={rows} onChange={setRows} candidates={nodes.filter((n) => n.nodeId !== node.nodeId)} />
     </div>
   );
 }

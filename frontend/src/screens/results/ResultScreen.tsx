@@ -1,8 +1,7 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { features } from '../../api/features';
 import { useEdgeInformation, useResult } from '../../api/queries';
-import { ErrorNote, Loading, NotYetAvailable, PageHead } from '../../components/ui';
+import { ErrorNote, Loading } from '../../components/ui';
 import { GraphView, type Selection } from '../../graph/GraphView';
 import { buildGraph, nodeKey, searchNodes, visibleGraph } from '../../graph/model';
 import { EdgePanel } from './EdgePanel';
@@ -13,13 +12,6 @@ import { SummaryPanel } from './SummaryPanel';
 /** The graph explorer of one result. */
 export default function ResultScreen() {
   const id = Number(useParams().resultId);
-  if (!features.results)
-    return (
-      <div style={{ padding: '1.25rem', maxWidth: 1240, margin: '0 auto' }}>
-        <PageHead title={`Result #${id}`} crumbs={[{ label: 'Jobs', to: '/jobs' }]} />
-        <NotYetAvailable what="The graph explorer" endpoints={['GET /api/result/{id}', 'GET /api/edgeinformation/{result_id}']} />
-      </div>
-    );
   return <Explorer resultId={id} />;
 }
 
@@ -136,12 +128,10 @@ function Explorer({ resultId }: { resultId: number }) {
           <button className={`small ${showWeights ? 'primary' : ''}`} aria-pressed={showWeights} onClick={() => setShowWeights((v) => !v)}>
             Weights
           </button>
-          {features.export && <ExportMenu resultId={resultId} />}
-          {(features.compare || features.gtCompare) && (
-            <Link className="button small" to={`/results/${resultId}/compare`}>
-              Compare…
-            </Link>
-          )}
+          <ExportMenu resultId={resultId} />
+          <Link className="button small" to={`/results/${resultId}/compare`}>
+            Compare…
+          </Link>
         </div>
         {graph.nodes.length === 0 ? (
           <div className="empty" style={{ margin: '4rem 1rem' }}>

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/errors';
-import { features } from '../../api/features';
 import { useAnnotate } from '../../api/mutations';
 import type { ResultFull } from '../../api/types';
 import { useToast } from '../../components/toast';
@@ -33,7 +32,7 @@ export function SummaryPanel({ result, graph }: { result: ResultFull; graph: Gra
           </dd>
         </dl>
       </div>
-      {features.edgeInformation && <MissingEdgeForm resultId={result.id} graph={graph} />}
+      <MissingEdgeForm resultId={result.id} graph={graph} />
       <p className="faint" style={{ fontSize: '0.85rem' }}>
         Select a node to see its neighbours and distribution, or an edge to annotate it.
       </p>
