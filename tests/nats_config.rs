@@ -232,6 +232,10 @@ fn streams_json_defines_the_events_stream() {
     assert_eq!(config.duplicate_window, Duration::from_secs(120));
     assert_eq!(config.storage, stream::StorageType::File);
     assert_eq!(config.discard, stream::DiscardPolicy::Old);
+    // One source of truth: the file is exactly what the code creates.
+    let code =
+        causeway::events::bus::stream_config(&causeway::config::Config::for_database("postgres://x/y"));
+    assert_eq!(config, code, "nats/streams.json and src/events/bus.rs::stream_config differ");
 }
 
 #[tokio::test]
