@@ -1,3 +1,6 @@
+// Each bench crate includes this module and uses a part of it.
+#![allow(dead_code)]
+
 //! Shared set-up of the benchmarks: a throw-away database and a server on a free port.
 
 use std::sync::Arc;
@@ -112,13 +115,11 @@ impl RssSampler {
     }
 }
 
-#[allow(dead_code)] // not every bench needs it
 pub fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
 
-#[allow(dead_code)] // not every bench needs it
 pub fn percentile(mut values: Vec<f64>, p: f64) -> f64 {
     values.sort_by(f64::total_cmp);
     let index = ((values.len() - 1) as f64 * p).round() as usize;
