@@ -17,7 +17,10 @@ use super::{
 use crate::{
     graph::{
         adjustment::{Remainder, adjusted_probabilities, continuous_intervention, expected_counts},
-        categorical::{Condition, Scalar, categorical_bins, distinct_count, is_categorical, most_frequent},
+        categorical::{
+            Condition, DISCRETE_LIMIT, Scalar, categorical_bins, distinct_count, is_categorical,
+            most_frequent,
+        },
         histogram::{auto20, counts_over_edges, most_populated_bin},
     },
     state::SharedState,
@@ -176,6 +179,34 @@ fn counts_json(bins: Vec<(String, u64)>) -> Value {
     Value::Object(bins.into_iter().map(|(k, v)| (k, json!(v))).collect())
 }
 
+type Marginal = (bool, Value, Option<Vec<f64>>);
+
+/// The marginal of a numeric column read in binary (Postgres sources): a million values arrive
+/// as 8 MB of floats instead of text. `None` when the column or source does not allow it (the
+/// caller then reads text values).
+async fn marginal_in_database(state: &SharedState, node: &node::Model) -> ApiResult<Option<Marginal>> {
+    let dataset = find_dataset(state, node.dataset_id).await?;
+    let query = dataset.load_query.as_deref().unwrap_or_default();
+    let nodes = dataset_nodes(state, node.dataset_id).await?;
+    let index =
+        nodes.iter().position(|n| n.id == node.id).ok_or_else(|| ApiError::not_found("node", node.id))?;
+    let source = state.sources.get(&dataset.data_source)?;
+    let Some((values, integer)) = source.numeric_values(query, index).await? else { return Ok(None) };
+    let mut distinct = std::collections::HashSet::new();
+    for value in &values {
+        if distinct.insert(value.to_bits()) && distinct.len() > DISCRETE_LIMIT {
+            break;
+        }
+    }
+    if distinct.len() <= DISCRETE_LIMIT {
+        let scalars: Vec<Scalar> =
+            values.iter().map(|&v| if integer { Scalar::Int(v as i64) } else { Scalar::Float(v) }).collect();
+        return Ok(Some((true, counts_json(categorical_bins(&scalars)), None)));
+    }
+    let histogram = auto20(&values).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok(Some((false, json!(histogram.counts), Some(histogram.edges))))
+}
+
 async fn distribution_base(state: &SharedState, node_id: i32) -> ApiResult<(node::Model, DatasetView)> {
     let node = find_node(state, node_id).await?;
     let dataset = find_dataset(state, node.dataset_id).await?;
@@ -188,15 +219,20 @@ impl DistributionsApi {
     #[oai(path = "/node/:node_id/marginal", method = "get")]
     async fn marginal(&self, state: Data<&SharedState>, node_id: Path<i32>) -> ApiResult<Json<Distribution>> {
         let (node, dataset) = distribution_base(&state, node_id.0).await?;
-        let column = load_columns(&state, node.dataset_id, &[node.id]).await?.remove(0);
-        let present: Vec<Scalar> = column.into_iter().filter(|v| *v != Scalar::Null).collect();
-        let (categorical, bins, bin_edges) = if is_categorical(distinct_count(&present)) {
-            (true, counts_json(categorical_bins(&present)), None)
-        } else {
-            let refs: Vec<&Scalar> = present.iter().collect();
-            let histogram =
-                auto20(&numbers(&node, &refs)?).map_err(|e| ApiError::bad_request(e.to_string()))?;
-            (false, json!(histogram.counts), Some(histogram.edges))
+        let (categorical, bins, bin_edges) = match marginal_in_database(&state, &node).await? {
+            Some(computed) => computed,
+            None => {
+                let column = load_columns(&state, node.dataset_id, &[node.id]).await?.remove(0);
+                let present: Vec<Scalar> = column.into_iter().filter(|v| *v != Scalar::Null).collect();
+                if is_categorical(distinct_count(&present)) {
+                    (true, counts_json(categorical_bins(&present)), None)
+                } else {
+                    let refs: Vec<&Scalar> = present.iter().collect();
+                    let histogram =
+                        auto20(&numbers(&node, &refs)?).map_err(|e| ApiError::bad_request(e.to_string()))?;
+                    (false, json!(histogram.counts), Some(histogram.edges))
+                }
+            }
         };
         Ok(Json(Distribution { node: node.into(), dataset, categorical, bins, bin_edges, conditions: None }))
     }

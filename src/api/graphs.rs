@@ -10,9 +10,9 @@ use poem_openapi::{
     param::{Path, Query},
     payload::{Binary, Json},
     registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry},
-    types::{Type, multipart::Upload},
+    types::{ParseFromJSON, Type, multipart::Upload},
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
     datasets::find_dataset,
@@ -40,6 +40,83 @@ const MAX_CONFOUNDER_SETS: usize = 10_000;
 #[derive(Debug, Multipart)]
 pub struct GroundTruthUpload {
     pub graph_file: Upload,
+}
+
+/// A graph compared with a reference (api.md §6.8) plus SHD and skeleton/orientation scores.
+#[derive(Debug, Object)]
+#[oai(rename = "Comparison")]
+pub struct ComparisonView {
+    /// |FP| + |FN| (an undirected edge counts once per direction).
+    pub graph_edit_distance: u64,
+    pub mean_jaccard_coefficient: f64,
+    pub error_types: ErrorTypesView,
+    /// Share of adjacency-matrix cells that differ; -1 when it cannot be computed (different node
+    /// sets), null when undefined (no nodes).
+    pub hamming_distance: Option<f64>,
+    /// The same against the reference completed to its CPDAG; -1 when the reference is not a DAG.
+    pub hamming_distance_pcdag: Option<f64>,
+    /// Structural Hamming distance between the two CPDAGs (each node pair counted once).
+    pub shd_cpdag: u64,
+    pub skeleton: SkeletonScoresView,
+    pub oriented: OrientationScoresView,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "ErrorTypes")]
+pub struct ErrorTypesView {
+    pub false_positives: ErrorTypeView,
+    pub true_negatives: ErrorTypeView,
+    pub false_negatives: ErrorTypeView,
+    pub true_positives: ErrorTypeView,
+    pub precision: RateView,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "ErrorType")]
+pub struct ErrorTypeView {
+    pub rate: f64,
+    /// `[from_node_id, to_node_id]` pairs.
+    pub edges: Vec<Vec<i64>>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "Rate")]
+pub struct RateView {
+    pub rate: f64,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "SkeletonScores")]
+pub struct SkeletonScoresView {
+    pub true_positives: u64,
+    pub false_positives: u64,
+    pub false_negatives: u64,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
+    pub fpr: Option<f64>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename = "OrientationScores")]
+pub struct OrientationScoresView {
+    pub true_positives: u64,
+    pub false_positives: u64,
+    pub false_negatives: u64,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
+}
+
+/// Compares on a blocking thread (a 100k-edge comparison is CPU work) and shapes the answer.
+async fn comparison(reference: Graph, candidate: Graph) -> ApiResult<ComparisonView> {
+    let comparison = tokio::task::spawn_blocking(move || compare::compare(&reference, &candidate))
+        .await
+        .map_err(anyhow::Error::from)?;
+    // The graph module serialises with MPCSL's field names; the view reads them back.
+    let value = serde_json::to_value(comparison).map_err(anyhow::Error::from)?;
+    Ok(ComparisonView::parse_from_json(Some(value))
+        .map_err(|e| anyhow::anyhow!("comparison shape: {}", e.into_message()))?)
 }
 
 #[derive(Debug, Object)]
@@ -268,17 +345,14 @@ impl GraphsApi {
         &self,
         state: Data<&SharedState>,
         result_id: Path<i32>,
-    ) -> ApiResult<Json<Value>> {
+    ) -> ApiResult<Json<Option<ComparisonView>>> {
         let candidate = result_graph(&state, result_id.0).await?;
         let dataset = result_dataset(&state, result_id.0).await?;
         let truth = ground_truth_graph(&state, dataset).await?;
         if truth.edges.is_empty() {
-            return Ok(Json(Value::Null));
+            return Ok(Json(None));
         }
-        let comparison = tokio::task::spawn_blocking(move || compare::compare(&truth, &candidate))
-            .await
-            .map_err(anyhow::Error::from)?;
-        Ok(Json(serde_json::to_value(comparison).map_err(anyhow::Error::from)?))
+        Ok(Json(Some(comparison(truth, candidate).await?)))
     }
 
     /// Two results compared: `result_id` is the reference, `other_result_id` the candidate.
@@ -288,13 +362,10 @@ impl GraphsApi {
         state: Data<&SharedState>,
         result_id: Path<i32>,
         other_result_id: Path<i32>,
-    ) -> ApiResult<Json<Value>> {
+    ) -> ApiResult<Json<ComparisonView>> {
         let reference = result_graph(&state, result_id.0).await?;
         let candidate = result_graph(&state, other_result_id.0).await?;
-        let comparison = tokio::task::spawn_blocking(move || compare::compare(&reference, &candidate))
-            .await
-            .map_err(anyhow::Error::from)?;
-        Ok(Json(serde_json::to_value(comparison).map_err(anyhow::Error::from)?))
+        Ok(Json(comparison(reference, candidate).await?))
     }
 
     /// Candidate adjustment sets for an intervention on a node (pcalg's new-collider check).

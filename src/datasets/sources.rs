@@ -587,3 +587,35 @@ async fn mysql_rows_csv(
     }
     Ok(())
 }
+
+impl Source {
+    /// A numeric column's non-NULL values as `f64`, sent in binary (no text formatting), with
+    /// whether the column holds integers. `None` for non-numeric columns and for sources other
+    /// than Postgres (callers then read text values).
+    pub async fn numeric_values(
+        &self,
+        query: &str,
+        index: usize,
+    ) -> Result<Option<(Vec<f64>, bool)>, QueryError> {
+        let Source::Postgres { pool, timeout, .. } = self else { return Ok(None) };
+        let query = normalize_query(query);
+        let mut tx = begin_read_only(pool, *timeout).await.map_err(|e| self.classify(query, e))?;
+        let columns = pg_columns(&mut tx, query).await.map_err(|e| self.classify(query, e))?;
+        let column = columns
+            .get(index)
+            .ok_or_else(|| self.failed(query, "the dataset has fewer columns than nodes"))?;
+        let integer = matches!(column.type_name.as_str(), "INT2" | "INT4" | "INT8");
+        if !integer && !matches!(column.type_name.as_str(), "FLOAT4" | "FLOAT8" | "NUMERIC") {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT c{index}::float8 FROM (\n{query}\n) AS _s({}) WHERE c{index} IS NOT NULL",
+            aliases(columns.len())
+        );
+        let values: Vec<f64> = sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(|e| self.classify(query, e))?;
+        Ok(Some((values, integer)))
+    }
+}

@@ -60,18 +60,40 @@ pub fn auto20_edges(values: &[f64]) -> Result<Vec<f64>, HistogramError> {
     }
     let mut sorted = values.to_vec();
     sorted.sort_unstable_by(f64::total_cmp);
-    let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+    let summary = Summary {
+        count: sorted.len(),
+        min: sorted[0],
+        max: sorted[sorted.len() - 1],
+        p25: percentile_sorted(&sorted, 25.0),
+        p75: percentile_sorted(&sorted, 75.0),
+    };
+    Ok(auto20_edges_from_summary(&summary))
+}
+
+/// What the auto20 rule needs to know of a column; a database can compute it without sending
+/// the values (`percentile_cont` interpolates linearly, as numpy does).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    pub count: usize,
+    pub min: f64,
+    pub max: f64,
+    pub p25: f64,
+    pub p75: f64,
+}
+
+/// The auto20 bin edges from a column's summary (non-empty, finite values).
+pub fn auto20_edges_from_summary(summary: &Summary) -> Vec<f64> {
+    let Summary { count, min, max, p25, p75 } = *summary;
     if min == max {
-        return Ok(vec![min - 0.5, max + 0.5]);
+        return vec![min - 0.5, max + 0.5];
     }
-    let n = sorted.len() as f64;
+    let n = count as f64;
     let range = max - min;
     let sturges = range / (n.log2() + 1.0);
-    let iqr = percentile_sorted(&sorted, 75.0) - percentile_sorted(&sorted, 25.0);
-    let fd = 2.0 * iqr * n.powf(-1.0 / 3.0);
+    let fd = 2.0 * (p75 - p25) * n.powf(-1.0 / 3.0);
     let width = if fd > 0.0 { fd.min(sturges) } else { sturges };
     let bins = if width > 0.0 { ((range / width).ceil() as usize).clamp(1, MAX_BINS) } else { 1 };
-    Ok(linspace(min, max, bins + 1))
+    linspace(min, max, bins + 1)
 }
 
 /// numpy's `linspace(start, stop, num)` with the endpoint: `i · step + start`, last = `stop`.

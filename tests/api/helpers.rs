@@ -116,6 +116,17 @@ impl TestApp {
         self.client.delete(self.url(path)).send().await.expect("DELETE")
     }
 
+    /// `POST /api/experiment/{id}/start`; the created job.
+    pub async fn start(&self, experiment: &Value, body: Value) -> Value {
+        let path = format!("/api/experiment/{}/start", experiment["id"]);
+        expect_json(self.post_json(&path, &body).await, StatusCode::OK).await
+    }
+
+    /// `GET /api/job/{id}`.
+    pub async fn job(&self, id: &Value) -> Value {
+        expect_json(self.get(&format!("/api/job/{id}")).await, StatusCode::OK).await
+    }
+
     pub async fn seed(&self) {
         causeway::seed::run(&self.state.db, &self.pool).await.expect("seeding");
     }

@@ -14,22 +14,10 @@ use crate::{
     },
 };
 
-async fn start(app: &TestApp, experiment: &Value, body: Value) -> Value {
-    expect_json(
-        app.post_json(&format!("/api/experiment/{}/start", experiment["id"]), &body).await,
-        StatusCode::OK,
-    )
-    .await
-}
-
-async fn job(app: &TestApp, id: &Value) -> Value {
-    expect_json(app.get(&format!("/api/job/{id}")).await, StatusCode::OK).await
-}
-
 async fn wait_for_status(app: &TestApp, id: &Value, status: &str) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
-        let current = job(app, id).await;
+        let current = app.job(id).await;
         if current["status"] == status {
             return current;
         }
@@ -55,7 +43,7 @@ async fn a_started_experiment_runs_to_a_stored_result_and_everyone_is_told() {
     // The feed is ready once an event makes it through; wait for the consumer to exist.
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     assert_eq!(created["status"], "waiting");
     assert_eq!(created["type"], "experiment_job");
     let done = wait_for_status(&app, &created["id"], "done").await;
@@ -108,7 +96,7 @@ async fn a_started_experiment_runs_to_a_stored_result_and_everyone_is_told() {
 
     // The run's output is saved into the job once the process has ended.
     eventually("the log to be saved", || async {
-        job(&app, &created["id"]).await["log"].as_str().is_some_and(|l| l.contains("uploaded 200"))
+        app.job(&created["id"]).await["log"].as_str().is_some_and(|l| l.contains("uploaded 200"))
     })
     .await;
     let logs = app.get(&format!("/api/job/{}/logs?last=2", created["id"])).await.text().await.unwrap();
@@ -123,7 +111,7 @@ async fn a_started_experiment_runs_to_a_stored_result_and_everyone_is_told() {
 async fn a_crashing_executor_ends_in_error_with_its_log() {
     let app = spawn_app().await;
     let experiment = executor::experiment(&app, "crash").await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     let failed = wait_for_status(&app, &created["id"], "error").await;
     assert_eq!(failed["error_code"], -127);
     assert!(failed["log"].as_str().unwrap().contains("something went wrong"), "{failed}");
@@ -133,7 +121,7 @@ async fn a_crashing_executor_ends_in_error_with_its_log() {
 async fn an_executor_that_exits_without_a_result_fails_the_job() {
     let app = spawn_app().await;
     let experiment = executor::experiment(&app, "silent").await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     let failed = wait_for_status(&app, &created["id"], "error").await;
     assert_eq!(failed["error_code"], -127);
 }
@@ -142,7 +130,7 @@ async fn an_executor_that_exits_without_a_result_fails_the_job() {
 async fn an_executor_error_report_ends_in_error_without_a_code() {
     let app = spawn_app().await;
     let experiment = executor::experiment(&app, "report").await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     let failed = wait_for_status(&app, &created["id"], "error").await;
     assert_eq!(failed["error_code"], json!(null));
     // A report for a job that is not running is refused.
@@ -159,7 +147,7 @@ async fn an_executor_error_report_ends_in_error_without_a_code() {
 async fn a_running_job_is_cancelled_and_its_process_stopped() {
     let app = spawn_app().await;
     let experiment = executor::experiment(&app, "sleep").await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     wait_for_status(&app, &created["id"], "running").await;
     eventually("the executor to print", || async {
         let logs = app.get(&format!("/api/job/{}/logs", created["id"])).await.text().await.unwrap();
@@ -171,7 +159,7 @@ async fn a_running_job_is_cancelled_and_its_process_stopped() {
     assert_eq!(cancelled["status"], "cancelled");
     // The run is stopped and its log saved.
     eventually("the cancelled run's log to be saved", || async {
-        job(&app, &created["id"]).await["log"].as_str().is_some_and(|l| l.contains("loaded 2 rows"))
+        app.job(&created["id"]).await["log"].as_str().is_some_and(|l| l.contains("loaded 2 rows"))
     })
     .await;
     // Deleting again hides it.
@@ -189,13 +177,13 @@ async fn a_cancel_issued_while_the_scheduler_is_down_stops_the_run_later() {
     let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
     let scheduler = app.scheduler.clone().unwrap();
     let experiment = executor::experiment(&app, "sleep").await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     scheduler.tick().await;
-    assert_eq!(job(&app, &created["id"]).await["status"], "running");
+    assert_eq!(app.job(&created["id"]).await["status"], "running");
     // The scheduler is "down" (no loop): the cancel only reaches the database.
     expect_json(app.delete(&format!("/api/job/{}", created["id"])).await, StatusCode::OK).await;
     scheduler.tick().await;
-    let after = job(&app, &created["id"]).await;
+    let after = app.job(&created["id"]).await;
     assert_eq!(after["status"], "cancelled");
     assert!(after["log"].as_str().is_some(), "the stopped run's log is saved: {after}");
 }
@@ -205,20 +193,20 @@ async fn sequential_jobs_wait_their_turn_and_a_hidden_waiting_job_never_starts()
     let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
     let scheduler = app.scheduler.clone().unwrap();
     let experiment = executor::experiment(&app, "sleep").await;
-    let first = start(&app, &experiment, json!({"runs": 1, "parallel": false})).await;
-    let second = start(&app, &experiment, json!({"runs": 1, "parallel": false})).await;
-    let third = start(&app, &experiment, json!({"runs": 1, "parallel": true})).await;
+    let first = app.start(&experiment, json!({"runs": 1, "parallel": false})).await;
+    let second = app.start(&experiment, json!({"runs": 1, "parallel": false})).await;
+    let third = app.start(&experiment, json!({"runs": 1, "parallel": true})).await;
     scheduler.tick().await;
-    assert_eq!(job(&app, &first["id"]).await["status"], "running");
-    assert_eq!(job(&app, &second["id"]).await["status"], "waiting", "a sequential job waits");
-    assert_eq!(job(&app, &third["id"]).await["status"], "waiting", "no overtaking a waiting sequential job");
+    assert_eq!(app.job(&first["id"]).await["status"], "running");
+    assert_eq!(app.job(&second["id"]).await["status"], "waiting", "a sequential job waits");
+    assert_eq!(app.job(&third["id"]).await["status"], "waiting", "no overtaking a waiting sequential job");
     let hidden = expect_json(app.delete(&format!("/api/job/{}", second["id"])).await, StatusCode::OK).await;
     assert_eq!(hidden["status"], "hidden");
     expect_json(app.delete(&format!("/api/job/{}", first["id"])).await, StatusCode::OK).await;
     scheduler.tick().await;
     scheduler.tick().await;
-    assert_eq!(job(&app, &second["id"]).await["status"], "hidden");
-    assert_eq!(job(&app, &third["id"]).await["status"], "running");
+    assert_eq!(app.job(&second["id"]).await["status"], "hidden");
+    assert_eq!(app.job(&third["id"]).await["status"], "running");
     expect_json(app.delete(&format!("/api/job/{}", third["id"])).await, StatusCode::OK).await;
     scheduler.tick().await;
 }
@@ -228,7 +216,7 @@ async fn parallel_runs_start_together() {
     let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
     let scheduler = app.scheduler.clone().unwrap();
     let experiment = executor::experiment(&app, "ok").await;
-    let last = start(&app, &experiment, json!({"runs": 3, "parallel": true})).await;
+    let last = app.start(&experiment, json!({"runs": 3, "parallel": true})).await;
     assert_eq!(scheduler.launch_waiting().await.unwrap(), 3);
     let jobs =
         expect_json(app.get(&format!("/api/experiment/{}/jobs", experiment["id"])).await, StatusCode::OK)
@@ -249,11 +237,11 @@ async fn a_run_that_takes_too_long_is_stopped_and_failed() {
         spawn_app_scheduling(Scheduling::Manual, |c| c.job_timeout = Some(Duration::from_millis(200))).await;
     let scheduler = app.scheduler.clone().unwrap();
     let experiment = executor::experiment(&app, "sleep").await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     scheduler.tick().await;
     tokio::time::sleep(Duration::from_millis(300)).await; // let the timeout pass (the thing under test)
     scheduler.tick().await;
-    let failed = job(&app, &created["id"]).await;
+    let failed = app.job(&created["id"]).await;
     assert_eq!(failed["status"], "error");
     assert_eq!(failed["error_code"], -127);
     assert!(failed["log"].as_str().unwrap().contains("ran longer than"), "{failed}");
@@ -299,7 +287,7 @@ async fn start_checks_the_experiment_the_body_and_the_data() {
 async fn invalid_and_duplicate_uploads_change_nothing() {
     let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
     let experiment = executor::experiment(&app, "ok").await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     let id = &created["id"];
     let upload = |body: String| app.client.post(app.url(&format!("/api/job/{id}/result"))).body(body).send();
     let message =
@@ -319,7 +307,7 @@ async fn invalid_and_duplicate_uploads_change_nothing() {
     assert!(message.as_str().unwrap().contains("from_node"), "{message}");
     assert_eq!(app.count("result").await, 0);
     assert_eq!(app.count("edge WHERE result_id IS NOT NULL").await, 0);
-    assert_eq!(job(&app, id).await["status"], "waiting");
+    assert_eq!(app.job(id).await["status"], "waiting");
 
     let nodes: Vec<i32> =
         sqlx::query_scalar("SELECT id FROM node ORDER BY id").fetch_all(&app.pool).await.unwrap();
@@ -331,7 +319,7 @@ async fn invalid_and_duplicate_uploads_change_nothing() {
     assert_eq!(stored["execution_time"], 2.0);
     assert_eq!(app.count("edge WHERE result_id IS NOT NULL").await, 2);
     assert_eq!(app.count("sepset").await, 0, "sepsets are stored only with CAUSEWAY_LOAD_SEPARATION_SET");
-    assert_eq!(job(&app, id).await["status"], "done");
+    assert_eq!(app.job(id).await["status"], "done");
     let message = expect_error(upload(good.to_string()).await.unwrap(), StatusCode::CONFLICT).await;
     assert!(message.as_str().unwrap().contains("already has its result"), "{message}");
     assert_eq!(app.count("result").await, 1);
@@ -346,7 +334,7 @@ async fn invalid_and_duplicate_uploads_change_nothing() {
 async fn sepsets_are_stored_when_configured() {
     let app = spawn_app_scheduling(Scheduling::Manual, |c| c.load_separation_set = true).await;
     let experiment = executor::experiment(&app, "ok").await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     let nodes: Vec<i32> =
         sqlx::query_scalar("SELECT id FROM node ORDER BY id").fetch_all(&app.pool).await.unwrap();
     let body = json!({"sepset_list": [{"from_node": nodes[0], "to_node": nodes[1], "statistic": 0.5, "level": 1, "nodes": []}],
@@ -367,8 +355,8 @@ async fn upload_tokens_are_checked() {
     let app = spawn_app_scheduling(Scheduling::Manual, |c| c.require_upload_token = true).await;
     let scheduler = app.scheduler.clone().unwrap();
     let experiment = executor::experiment(&app, "sleep").await;
-    let first = start(&app, &experiment, json!({"parallel": true})).await;
-    let second = start(&app, &experiment, json!({"parallel": true})).await;
+    let first = app.start(&experiment, json!({"parallel": true})).await;
+    let second = app.start(&experiment, json!({"parallel": true})).await;
     scheduler.tick().await;
     let token = |id: &Value| {
         let pool = app.pool.clone();
@@ -414,8 +402,8 @@ async fn upload_tokens_are_checked() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(job(&app, &first["id"]).await["status"], "done");
-    assert_eq!(job(&app, &second["id"]).await["status"], "running");
+    assert_eq!(app.job(&first["id"]).await["status"], "done");
+    assert_eq!(app.job(&second["id"]).await["status"], "running");
     expect_json(app.delete(&format!("/api/job/{}", second["id"])).await, StatusCode::OK).await;
     scheduler.tick().await;
 }
@@ -424,8 +412,8 @@ async fn upload_tokens_are_checked() {
 async fn state_changes_commit_while_nats_is_down_and_drain_when_it_returns() {
     let app = spawn_app_scheduling(Scheduling::Manual, |c| c.nats_url = "nats://127.0.0.1:1".into()).await;
     let experiment = executor::experiment(&app, "ok").await;
-    let created = start(&app, &experiment, json!({})).await;
-    assert_eq!(job(&app, &created["id"]).await["status"], "waiting", "the change committed");
+    let created = app.start(&experiment, json!({})).await;
+    assert_eq!(app.job(&created["id"]).await["status"], "waiting", "the change committed");
     let unpublished = app.count("outbox WHERE published_at IS NULL").await;
     assert!(unpublished >= 1);
 
@@ -456,7 +444,7 @@ async fn logs_nodes_and_single_jobs() {
     let nodes = expect_json(app.get("/api/k8s/nodes").await, StatusCode::OK).await;
     assert_eq!(nodes.as_array().unwrap().len(), 1);
     let experiment = executor::experiment(&app, "ok").await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     let ok = expect_json(
         app.post_json(&format!("/api/job/{}", created["id"]), &json!({"error_code": null})).await,
         StatusCode::OK,

@@ -48,31 +48,16 @@ async fn image_experiment(app: &TestApp, docker_image: Option<&str>) -> Value {
     .await
 }
 
-async fn start(app: &TestApp, experiment: &Value, body: Value) -> Value {
-    expect_json(
-        app.post_json(&format!("/api/experiment/{}/start", experiment["id"]), &body).await,
-        StatusCode::OK,
-    )
-    .await
-}
-
-async fn job(app: &TestApp, id: &Value) -> Value {
-    expect_json(app.get(&format!("/api/job/{id}")).await, StatusCode::OK).await
-}
-
 #[tokio::test]
 async fn a_job_becomes_a_kubernetes_job_as_the_spec_says_and_its_log_is_kept() {
     let (app, fake) = cluster_app().await;
     let scheduler = app.scheduler.clone().unwrap();
     let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
-    let created = start(
-        &app,
-        &experiment,
-        json!({"node": "node-b", "gpus": 1, "enforce_cpus": true, "parallel": true}),
-    )
-    .await;
+    let created = app
+        .start(&experiment, json!({"node": "node-b", "gpus": 1, "enforce_cpus": true, "parallel": true}))
+        .await;
     scheduler.tick().await;
-    let running = job(&app, &created["id"]).await;
+    let running = app.job(&created["id"]).await;
     let name = format!("rel-execute-{}", created["id"]);
     assert_eq!(running["status"], "running");
     assert_eq!(running["container_id"], name);
@@ -125,7 +110,7 @@ async fn a_job_becomes_a_kubernetes_job_as_the_spec_says_and_its_log_is_kept() {
     expect_json(response, StatusCode::OK).await;
     fake.finish(&name, true, "pcalg finished\n");
     scheduler.tick().await;
-    let done = job(&app, &created["id"]).await;
+    let done = app.job(&created["id"]).await;
     assert_eq!(done["status"], "done");
     assert_eq!(done["log"], "pcalg finished\n");
     assert!(fake.job(&name).is_none(), "the finished Kubernetes Job is deleted");
@@ -138,9 +123,9 @@ async fn an_unschedulable_pod_fails_the_job_with_code_minus_1() {
     let scheduler = app.scheduler.clone().unwrap();
     fake.set_behaviour(Behaviour::Unschedulable);
     let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
-    let created = start(&app, &experiment, json!({"gpus": 8})).await;
+    let created = app.start(&experiment, json!({"gpus": 8})).await;
     scheduler.tick().await;
-    let failed = job(&app, &created["id"]).await;
+    let failed = app.job(&created["id"]).await;
     assert_eq!(failed["status"], "error");
     assert_eq!(failed["error_code"], -1);
     assert_eq!(failed["log"], " -- EMPTY LOGS -- ");
@@ -154,9 +139,9 @@ async fn a_missing_image_fails_the_job_with_code_minus_2() {
     let scheduler = app.scheduler.clone().unwrap();
     fake.set_behaviour(Behaviour::ImagePullBackOff);
     let experiment = image_experiment(&app, Some("no_such_image")).await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     scheduler.tick().await;
-    let failed = job(&app, &created["id"]).await;
+    let failed = app.job(&created["id"]).await;
     assert_eq!(failed["error_code"], -2);
     assert_eq!(fake.pod_count(), 0);
 }
@@ -166,16 +151,16 @@ async fn a_failed_pod_fails_the_job_with_its_log_and_a_vanished_job_too() {
     let (app, fake) = cluster_app().await;
     let scheduler = app.scheduler.clone().unwrap();
     let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
-    let first = start(&app, &experiment, json!({"parallel": true})).await;
-    let second = start(&app, &experiment, json!({"parallel": true})).await;
+    let first = app.start(&experiment, json!({"parallel": true})).await;
+    let second = app.start(&experiment, json!({"parallel": true})).await;
     scheduler.tick().await;
     fake.finish(&format!("rel-execute-{}", first["id"]), false, "Error in pc(): singular matrix\n");
     fake.remove_job(&format!("rel-execute-{}", second["id"]));
     scheduler.tick().await;
-    let crashed = job(&app, &first["id"]).await;
+    let crashed = app.job(&first["id"]).await;
     assert_eq!((crashed["status"].as_str(), crashed["error_code"].as_i64()), (Some("error"), Some(-127)));
     assert_eq!(crashed["log"], "Error in pc(): singular matrix\n");
-    let vanished = job(&app, &second["id"]).await;
+    let vanished = app.job(&second["id"]).await;
     assert_eq!((vanished["status"].as_str(), vanished["error_code"].as_i64()), (Some("error"), Some(-127)));
     assert_eq!(vanished["log"], " -- EMPTY LOGS -- ");
 }
@@ -185,7 +170,7 @@ async fn a_cancelled_job_has_its_kubernetes_job_deleted_even_after_a_scheduler_r
     let (app, fake) = cluster_app().await;
     let scheduler = app.scheduler.clone().unwrap();
     let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     scheduler.tick().await;
     let name = format!("rel-execute-{}", created["id"]);
     assert!(fake.job(&name).is_some());
@@ -195,7 +180,7 @@ async fn a_cancelled_job_has_its_kubernetes_job_deleted_even_after_a_scheduler_r
     let restarted = causeway::scheduler::Scheduler::new(app.pool.clone(), launcher, app.state.config.clone());
     restarted.tick().await;
     assert!(fake.job(&name).is_none(), "the cancelled run is stopped");
-    assert_eq!(job(&app, &created["id"]).await["status"], "cancelled");
+    assert_eq!(app.job(&created["id"]).await["status"], "cancelled");
     drop(scheduler);
 }
 
@@ -204,9 +189,9 @@ async fn an_algorithm_without_an_image_fails_at_launch_and_nodes_are_listed() {
     let (app, fake) = cluster_app().await;
     let scheduler = app.scheduler.clone().unwrap();
     let experiment = image_experiment(&app, None).await;
-    let created = start(&app, &experiment, json!({})).await;
+    let created = app.start(&experiment, json!({})).await;
     scheduler.tick().await;
-    let failed = job(&app, &created["id"]).await;
+    let failed = app.job(&created["id"]).await;
     assert_eq!(failed["error_code"], -127);
     assert!(failed["log"].as_str().unwrap().contains("no docker_image"), "{failed}");
     assert!(fake.requests().iter().all(|r| !r.starts_with("POST")), "no Job was created");

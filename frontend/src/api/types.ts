@@ -46,29 +46,8 @@ export type ConditionalRequest = Omit<Schemas['ConditionalRequest'], 'conditions
   conditions: Record<string, Condition | { auto: true }>;
 };
 
-// Hand-written on purpose: the document has no schema for the comparison answers of
-// `GET /result/{id}/gtcompare` and `GET /result/{id}/compare/{other}` (their 200 response is
-// `{}`, any JSON), so openapi-typescript can only give `unknown`. This is their shape per
-// api.md §6.8 (the server's `graph::compare::Comparison`; its extra scores `shd_cpdag`,
-// `skeleton` and `oriented` are not used here). Replace it by the generated type once the
-// document describes it.
-export interface ErrorType {
-  rate: number;
-  edges: [number, number][];
-}
+/** One error type of a comparison: its rate and its `[from, to]` edges. */
+export type ErrorType = Schemas['ErrorType'];
 
 /** `GET /result/{a}/compare/{b}` and `/gtcompare`: `a` (or the ground truth) is the reference. */
-export interface Comparison {
-  graph_edit_distance: number;
-  mean_jaccard_coefficient: number;
-  error_types: {
-    true_positives: ErrorType;
-    false_positives: ErrorType;
-    true_negatives: ErrorType;
-    false_negatives: ErrorType;
-    precision: { rate: number };
-  };
-  /** −1 (or null for NaN) when it could not be computed */
-  hamming_distance: number | null;
-  hamming_distance_pcdag: number | null;
-}
+export type Comparison = Schemas['Comparison'];

@@ -15,6 +15,9 @@ const gt: Comparison = {
   },
   hamming_distance: 0.5,
   hamming_distance_pcdag: 0.5,
+  shd_cpdag: 0,
+  skeleton: { true_positives: 0, false_positives: 0, false_negatives: 0 },
+  oriented: { true_positives: 0, false_positives: 0, false_negatives: 0 },
 };
 
 // api.md §6.8's worked example: a graph against itself (reference has a cycle → pcdag −1).
@@ -30,6 +33,9 @@ const same: Comparison = {
   },
   hamming_distance: 0,
   hamming_distance_pcdag: -1,
+  shd_cpdag: 0,
+  skeleton: { true_positives: 0, false_positives: 0, false_negatives: 0 },
+  oriented: { true_positives: 0, false_positives: 0, false_negatives: 0 },
 };
 
 const row = (rows: ReturnType<typeof metricRows>, key: string) => rows.find((r) => r.key === key)!;
@@ -63,7 +69,7 @@ describe('metricRows', () => {
   it('shows a dash for Hamming values that could not be computed', () => {
     expect(row(rows, 'shd').cells).toEqual(['0.500', '0.000']);
     expect(row(rows, 'shd_cpdag').cells).toEqual(['0.500', '—']);
-    const nan = metricRows([{ label: 'x', comparison: { ...same, hamming_distance: null } }]);
+    const nan = metricRows([{ label: 'x', comparison: { ...same, hamming_distance: undefined } }]);
     expect(row(nan, 'shd').cells).toEqual(['—']);
   });
 

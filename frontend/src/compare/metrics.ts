@@ -35,7 +35,7 @@ const count = (k: keyof Comparison['error_types']): Getter => (c) => {
 const rate = (k: keyof Comparison['error_types']): Getter => (c) => c.error_types[k]?.rate ?? null;
 
 /** MPCSL writes −1 (and NaN as null) where a Hamming distance could not be computed. */
-const hamming = (v: number | null): number | null => (v == null || v < 0 || Number.isNaN(v) ? null : v);
+const hamming = (v: number | null | undefined): number | null => (v == null || v < 0 || Number.isNaN(v) ? null : v);
 
 export function f1(c: Comparison): number | null {
   const p = c.error_types.precision.rate;

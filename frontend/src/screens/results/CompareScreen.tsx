@@ -130,10 +130,11 @@ function comparisonGraph(nodes: { id: number; name?: string }[], comparison: Com
 }
 
 function EdgeLists({ comparison, names }: { comparison: Comparison; names: Map<number, string> }) {
+  const pairs = (edges: number[][]) => edges.map(([from, to]) => [from, to] as [number, number]);
   const lists: [string, [number, number][]][] = [
-    ['True positives', comparison.error_types.true_positives.edges],
-    ['False positives', comparison.error_types.false_positives.edges],
-    ['False negatives', comparison.error_types.false_negatives.edges],
+    ['True positives', pairs(comparison.error_types.true_positives.edges)],
+    ['False positives', pairs(comparison.error_types.false_positives.edges)],
+    ['False negatives', pairs(comparison.error_types.false_negatives.edges)],
   ];
   return (
     <div style={{ marginTop: '0.75rem' }}>
