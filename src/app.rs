@@ -8,7 +8,6 @@ use poem::{
     get, handler,
     http::StatusCode,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
-    middleware::Tracing,
     web::Data,
 };
 
@@ -38,17 +37,25 @@ pub fn routes(state: SharedState) -> impl poem::Endpoint {
         route = route
             .nest("/", StaticFilesEndpoint::new(frontend_dir).index_file("index.html").fallback_to_index());
     }
-    route
-        .before(crate::collector::token::strip_token_prefix)
-        .data(state)
-        .around(|endpoint, request| async move {
+    route.before(crate::collector::token::strip_token_prefix).data(state).around(
+        |endpoint, request| async move {
+            use tracing::Instrument;
             let started = std::time::Instant::now();
             let method = request.method().to_string();
-            let response = endpoint.get_response(request).await;
-            crate::metrics::global().http_request(&method, response.status().as_u16(), started.elapsed());
+            let trace_id = crate::telemetry::trace_id(request.headers());
+            let path = crate::telemetry::loggable_path(request.uri().path());
+            let span = tracing::info_span!("request", %trace_id, %method, %path);
+            let mut response = endpoint.get_response(request).instrument(span.clone()).await;
+            let status = response.status().as_u16();
+            let took = started.elapsed();
+            span.in_scope(|| tracing::info!(status, duration_ms = took.as_secs_f64() * 1000.0, "response"));
+            crate::metrics::global().http_request(&method, status, took);
+            if let Ok(value) = trace_id.parse() {
+                response.headers_mut().insert("x-trace-id", value);
+            }
             Ok(response)
-        })
-        .with(Tracing)
+        },
+    )
 }
 
 #[handler]

@@ -17,6 +17,16 @@ fn sample(text: &str, name: &str) -> Option<f64> {
 async fn metrics_report_jobs_latency_ingestion_backlog_and_requests() {
     let app = spawn_app().await;
     assert_eq!(app.get("/healthz").await.text().await.unwrap(), "ok");
+    // Every response names its trace id, taken from a W3C traceparent when the caller sent one.
+    let traced = app
+        .client
+        .get(app.url("/api/algorithms"))
+        .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(traced.headers()["x-trace-id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_eq!(app.get("/healthz").await.headers()["x-trace-id"].len(), 32);
     eventually("readiness (database and NATS)", || async {
         app.get("/readyz").await.status() == StatusCode::OK
     })
