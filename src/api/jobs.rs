@@ -16,7 +16,7 @@ use super::{
     body::{Fields, FromJsonBody, JsonBody, OptionalJsonBody, StreamedJsonBody},
     error::{ApiError, ApiResult, FieldErrors},
     experiments::latest_results,
-    views::{JobView, ResultView},
+    views::{JobView, JsonList, ResultView},
 };
 use crate::{
     collector::{
@@ -247,14 +247,14 @@ impl JobsApi {
         &self,
         state: Data<&SharedState>,
         show_hidden: Query<Option<i64>>,
-    ) -> ApiResult<Json<Vec<JobView>>> {
+    ) -> ApiResult<JsonList<JobView>> {
         let mut query = job::Entity::find().order_by_asc(job::Column::Id);
         if show_hidden.0 != Some(1) {
             query = query.filter(job::Column::Status.ne(entity::enums::JobStatus::Hidden));
         }
         let jobs = query.all(&state.db).await?;
         let mut results = latest_results(&state, jobs.iter().map(|j| j.id).collect()).await?;
-        Ok(Json(jobs.iter().map(|j| JobView::new(j, results.remove(&j.id))).collect()))
+        Ok(JsonList(jobs.iter().map(|j| JobView::new(j, results.remove(&j.id))).collect()))
     }
 
     /// One job.

@@ -3,20 +3,61 @@
 //! Each foreign key appears twice, as `<rel>_id` and as `<rel>` with the same id; every listed
 //! field is always present (`null` when unset); timestamps are ISO-8601 with an offset.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 use entity::enums::{JobErrorCode, JobStatus};
 use poem_openapi::{Enum, Object};
 use serde_json::Value;
 
+/// A JSON list written straight from `serde` (no intermediate JSON tree), documented with `T`'s
+/// schema: for large listings (10,000 jobs) the tree costs as much as the database.
+pub struct JsonList<T>(pub Vec<T>);
+
+impl<T: poem_openapi::types::ToJSON + serde::Serialize> poem_openapi::ApiResponse for JsonList<T> {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        <poem_openapi::payload::Json<Vec<T>> as poem_openapi::ApiResponse>::meta()
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        <poem_openapi::payload::Json<Vec<T>> as poem_openapi::ApiResponse>::register(registry);
+    }
+}
+
+impl<T: serde::Serialize + Send> poem::IntoResponse for JsonList<T> {
+    fn into_response(self) -> poem::Response {
+        match serde_json::to_vec(&self.0) {
+            Ok(body) => poem::Response::builder().content_type("application/json; charset=utf-8").body(body),
+            Err(err) => {
+                tracing::error!(error = %err, "serialising a listing failed");
+                poem::Response::builder().status(poem::http::StatusCode::INTERNAL_SERVER_ERROR).finish()
+            }
+        }
+    }
+}
+
 /// A timestamp as MPCSL writes it: UTC, microseconds (omitted when zero, like Python's
 /// `isoformat`) and an explicit `+00:00`.
 pub fn iso(time: &DateTime<FixedOffset>) -> String {
+    use std::fmt::Write as _;
+    // Written field by field: chrono's `format` parses its pattern on every call, and listings
+    // format tens of thousands of timestamps.
     let utc = time.with_timezone(&Utc);
-    if utc.timestamp_subsec_micros() == 0 {
-        utc.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
-    } else {
-        utc.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+    let mut out = String::with_capacity(32);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        utc.year(),
+        utc.month(),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second()
+    );
+    let micros = utc.timestamp_subsec_micros();
+    if micros != 0 {
+        let _ = write!(out, ".{micros:06}");
     }
+    out.push_str("+00:00");
+    out
 }
 
 #[derive(Debug, Clone, Object)]
@@ -94,7 +135,7 @@ impl From<entity::node::Model> for NodeView {
     }
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "Result")]
 pub struct ResultView {
     pub id: i32,
@@ -122,8 +163,9 @@ impl From<entity::result::Model> for ResultView {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize)]
 #[oai(rename = "JobStatus", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum JobStatusView {
     Waiting,
     Running,
@@ -147,12 +189,13 @@ impl From<JobStatus> for JobStatusView {
 }
 
 /// The base Job shape (api.md §1.8), whatever the job's kind.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 #[oai(rename = "Job")]
 pub struct JobView {
     pub id: i32,
     /// `experiment_job` or `dataset_generation_job`.
     #[oai(rename = "type")]
+    #[serde(rename = "type")]
     pub job_type: String,
     pub status: JobStatusView,
     pub start_time: String,
