@@ -36,4 +36,17 @@ impl AppState {
         let sources = DataSources::new(&config)?;
         Ok(Arc::new(AppState { db, pool, sources, config, nats, notifier: Notifier::new() }))
     }
+
+    /// The same handles with another configuration (e.g. the executors' `api_host` once the
+    /// listener is bound on a free port).
+    pub fn with_config(state: &SharedState, config: Config) -> SharedState {
+        Arc::new(AppState {
+            db: state.db.clone(),
+            pool: state.pool.clone(),
+            sources: state.sources.clone(),
+            config,
+            nats: state.nats.clone(),
+            notifier: state.notifier.clone(),
+        })
+    }
 }

@@ -40,14 +40,7 @@ impl Bench {
         let base = format!("http://{}", app.address());
         let mut config = state.config.clone();
         config.api_host = Some(app.address().to_string());
-        let state = Arc::new(AppState {
-            db: state.db.clone(),
-            pool: state.pool.clone(),
-            sources: state.sources.clone(),
-            config,
-            nats: state.nats.clone(),
-            notifier: state.notifier.clone(),
-        });
+        let state = AppState::with_config(&state, config);
         tokio::spawn(App::from_parts(app, state.clone()).run_until(std::future::pending()));
         Ok(Bench { state, base, database })
     }

@@ -178,6 +178,18 @@ pub fn parse_bool(value: &Value) -> Option<bool> {
     }
 }
 
+/// How the document describes a JSON body of type `T`.
+fn json_request_meta<T: Type>(required: bool) -> Option<poem_openapi::registry::MetaRequest> {
+    Some(poem_openapi::registry::MetaRequest {
+        description: None,
+        content: vec![poem_openapi::registry::MetaMediaType {
+            content_type: "application/json",
+            schema: T::schema_ref(),
+        }],
+        required,
+    })
+}
+
 /// An optional JSON body: read only when the request says it is JSON (api.md §4.7); any other
 /// content type, or no body, counts as `{}`.
 pub struct OptionalJsonBody<T>(pub T);
@@ -192,14 +204,7 @@ impl<'a, T: FromJsonBody + Send> poem_openapi::ApiExtractor<'a> for OptionalJson
     }
 
     fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
-        Some(poem_openapi::registry::MetaRequest {
-            description: None,
-            content: vec![poem_openapi::registry::MetaMediaType {
-                content_type: "application/json",
-                schema: T::schema_ref(),
-            }],
-            required: false,
-        })
+        json_request_meta::<T>(false)
     }
 
     async fn from_request(
@@ -250,14 +255,7 @@ impl<'a, T: Type + Send> poem_openapi::ApiExtractor<'a> for StreamedJsonBody<T> 
     }
 
     fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
-        Some(poem_openapi::registry::MetaRequest {
-            description: None,
-            content: vec![poem_openapi::registry::MetaMediaType {
-                content_type: "application/json",
-                schema: T::schema_ref(),
-            }],
-            required: true,
-        })
+        json_request_meta::<T>(true)
     }
 
     async fn from_request(

@@ -71,14 +71,7 @@ pub async fn spawn_app_scheduling(scheduling: Scheduling, configure: impl FnOnce
     // Executors reach this test's server.
     let mut config = state.config.clone();
     config.api_host = Some(app.address().to_string());
-    let state = Arc::new(AppState {
-        db: state.db.clone(),
-        pool: state.pool.clone(),
-        sources: state.sources.clone(),
-        config,
-        nats: state.nats.clone(),
-        notifier: state.notifier.clone(),
-    });
+    let state = AppState::with_config(&state, config);
     let app = App::from_parts(app, state.clone());
     tokio::spawn(app.run_until(std::future::pending()));
     causeway::app::spawn_event_tasks(&state);
