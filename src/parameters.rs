@@ -171,24 +171,7 @@ fn check_bounds(x: f64, descriptor: &Value, show: impl Fn(&Value) -> Option<Stri
 }
 
 /// A float as Python's `str()` writes it: `1.0`, `0.05`, `1e-05`, `1e+16`.
-pub fn python_float(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf" } else { "-inf" }.into();
-    }
-    let magnitude = x.abs();
-    if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
-        // Rust writes `1e-5`; Python pads the exponent to two digits and signs it.
-        let formatted = format!("{x:e}");
-        let (mantissa, exponent) = formatted.split_once('e').expect("exponent form");
-        let exponent: i32 = exponent.parse().expect("integer exponent");
-        let sign = if exponent < 0 { '-' } else { '+' };
-        return format!("{mantissa}e{sign}{:02}", exponent.abs());
-    }
-    if x.fract() == 0.0 { format!("{x:.1}") } else { format!("{x}") }
-}
+pub use crate::graph::pyfmt::float_repr as python_float;
 
 /// A parameter value as Python's `str()` writes it (executor arguments, executor-contract §1).
 pub fn python_str(value: &Value) -> String {

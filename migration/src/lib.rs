@@ -7,6 +7,32 @@
 
 pub use sea_orm_migration::prelude::*;
 
+/// A migration written as SQL: the module's `UP` and `DOWN` statements run as they are.
+macro_rules! sql_migration {
+    ($name:literal) => {
+        pub struct Migration;
+
+        impl MigrationName for Migration {
+            fn name(&self) -> &str {
+                $name
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                manager.get_connection().execute_unprepared(UP).await?;
+                Ok(())
+            }
+
+            async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                manager.get_connection().execute_unprepared(DOWN).await?;
+                Ok(())
+            }
+        }
+    };
+}
+
 mod m20261128_000001_initial;
 mod m20261128_000002_job_engine;
 mod m20261128_000003_claim_indexes;

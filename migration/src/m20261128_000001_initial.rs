@@ -13,14 +13,6 @@
 
 use sea_orm_migration::prelude::*;
 
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000001_initial"
-    }
-}
-
 const UP: &str = r#"
 CREATE SCHEMA IF NOT EXISTS causeway_data;
 
@@ -159,22 +151,11 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_unpublished_idx ON outbox (id) WHERE published_at IS NULL;
 "#;
 
+// The causeway_data schema is deliberately left in place: it may hold user data.
 const DOWN: &str = r#"
 DROP TABLE IF EXISTS outbox, edge_information, sepset, edge, result, job, experiment, node,
     dataset, algorithm;
 DROP TYPE IF EXISTS edge_annotation, job_error_code, job_status;
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-
-    // The causeway_data schema is deliberately left in place: it may hold user data.
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(DOWN).await?;
-        Ok(())
-    }
-}
+sql_migration!("m20261128_000001_initial");

@@ -8,14 +8,6 @@
 
 use sea_orm_migration::prelude::*;
 
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000002_job_engine"
-    }
-}
-
 const UP: &str = r#"
 ALTER TABLE algorithm ADD COLUMN local_command json;
 ALTER TABLE job ADD COLUMN upload_token uuid;
@@ -41,15 +33,4 @@ ALTER TABLE job DROP COLUMN IF EXISTS upload_token;
 ALTER TABLE algorithm DROP COLUMN IF EXISTS local_command;
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(DOWN).await?;
-        Ok(())
-    }
-}
+sql_migration!("m20261128_000002_job_engine");

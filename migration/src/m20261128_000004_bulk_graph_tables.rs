@@ -12,14 +12,6 @@
 
 use sea_orm_migration::prelude::*;
 
-pub struct Migration;
-
-impl MigrationName for Migration {
-    fn name(&self) -> &str {
-        "m20261128_000004_bulk_graph_tables"
-    }
-}
-
 const UP: &str = r#"
 ALTER TABLE edge DROP CONSTRAINT IF EXISTS edge_result_id_fkey,
                  DROP CONSTRAINT IF EXISTS edge_from_node_id_fkey,
@@ -69,15 +61,4 @@ ALTER TABLE sepset ADD FOREIGN KEY (result_id) REFERENCES result (id) ON DELETE 
                    ADD FOREIGN KEY (to_node_id) REFERENCES node (id) ON DELETE CASCADE;
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(UP).await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(DOWN).await?;
-        Ok(())
-    }
-}
+sql_migration!("m20261128_000004_bulk_graph_tables");

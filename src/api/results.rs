@@ -1,7 +1,7 @@
 //! Results and their graphs (api.md §6.1–6.6, §6.10, §7, §8.2, §10): browsing, deleting,
 //! neighbourhoods and edge annotations.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
@@ -20,6 +20,7 @@ use super::{
 };
 use crate::{
     events::{Entity, Event, outbox},
+    graph::context as graph_context,
     state::SharedState,
 };
 use entity::{edge, edge_information, enums::EdgeAnnotation, node, result, sepset};
@@ -108,29 +109,26 @@ pub async fn result_edges(state: &SharedState, result_id: i32) -> ApiResult<Vec<
         .await?)
 }
 
-/// Context of one node among `edges` (api.md §8.2): the edges touching it and the distinct
-/// other endpoints, in edge order.
-fn node_context(
-    node: &node::Model,
-    edges: &[&edge::Model],
+/// The view of a context computed by `graph::context` (which returns indices into `edges`).
+fn context_view(
+    context: graph_context::NodeContext,
+    main_node: &node::Model,
+    edges: &[edge::Model],
     nodes: &HashMap<i32, node::Model>,
 ) -> NodeContext {
-    let mut seen = BTreeSet::new();
-    let mut context_nodes = vec![];
-    for edge in edges {
-        let other = if edge.from_node_id == node.id { edge.to_node_id } else { edge.from_node_id };
-        if other != node.id
-            && seen.insert(other)
-            && let Some(other) = nodes.get(&other)
-        {
-            context_nodes.push(NodeView::from(other.clone()));
-        }
-    }
     NodeContext {
-        main_node: node.clone().into(),
-        context_nodes,
-        edges: edges.iter().map(|e| EdgeView::from((*e).clone())).collect(),
+        main_node: main_node.clone().into(),
+        context_nodes: context
+            .context_nodes
+            .iter()
+            .filter_map(|id| nodes.get(&(*id as i32)).map(|n| NodeView::from(n.clone())))
+            .collect(),
+        edges: context.edges.iter().map(|&i| EdgeView::from(edges[i].clone())).collect(),
     }
+}
+
+fn endpoints(edge: &edge::Model) -> (i64, i64) {
+    (i64::from(edge.from_node_id), i64::from(edge.to_node_id))
 }
 
 #[OpenApi(tag = "crate::api::Tag::Results")]
@@ -239,16 +237,11 @@ impl ResultsApi {
         let nodes = dataset_nodes(&state, dataset).await?;
         let edges = result_edges(&state, result_id.0).await?;
         let by_id: HashMap<i32, node::Model> = nodes.iter().map(|n| (n.id, n.clone())).collect();
-        let mut touching: HashMap<i32, Vec<&edge::Model>> = HashMap::new();
-        for edge in &edges {
-            touching.entry(edge.from_node_id).or_default().push(edge);
-            if edge.to_node_id != edge.from_node_id {
-                touching.entry(edge.to_node_id).or_default().push(edge);
-            }
-        }
-        let node_contexts = nodes
-            .iter()
-            .map(|n| node_context(n, touching.get(&n.id).map(Vec::as_slice).unwrap_or_default(), &by_id))
+        let ids: Vec<i64> = nodes.iter().map(|n| i64::from(n.id)).collect();
+        let node_contexts = graph_context::result_context(&ids, &edges, endpoints)
+            .into_iter()
+            .zip(&nodes)
+            .map(|(context, node)| context_view(context, node, &edges, &by_id))
             .collect();
         Ok(Json(ResultContext { node_contexts }))
     }
@@ -277,8 +270,8 @@ impl ResultsApi {
             .await?;
         let nodes: HashMap<i32, node::Model> =
             dataset_nodes(&state, node.dataset_id).await?.into_iter().map(|n| (n.id, n)).collect();
-        let touching: Vec<&edge::Model> = edges.iter().collect();
-        Ok(Json(node_context(&node, &touching, &nodes)))
+        let context = graph_context::node_context(i64::from(node.id), &edges, endpoints);
+        Ok(Json(context_view(context, &node, &edges, &nodes)))
     }
 
     /// One edge (result or ground-truth edge).
