@@ -90,6 +90,16 @@ pub struct Config {
     #[arg(long, env = "CAUSEWAY_BIN")]
     pub causeway_bin: Option<String>,
 
+    /// The repository's executor folder (`executors/`), named `{executors}` in catalogue
+    /// commands; relative to the current folder.
+    #[arg(long, env = "CAUSEWAY_EXECUTORS_DIR", default_value = "executors")]
+    pub executors_dir: String,
+
+    /// Python of the Python executors (`{python}` in catalogue commands). Default: the virtual
+    /// environment `scripts/python-env` creates, `<executors dir>/python/.venv/bin/python`.
+    #[arg(long, env = "CAUSEWAY_PYTHON")]
+    pub python: Option<String>,
+
     /// Folder for the local launcher's run logs.
     #[arg(long, env = "CAUSEWAY_WORK_DIR", default_value = "/tmp/causeway-runs")]
     pub work_dir: String,
@@ -115,6 +125,8 @@ impl Config {
             job_timeout: None,
             work_dir: std::env::temp_dir().join("causeway-runs").to_string_lossy().into_owned(),
             causeway_bin: None,
+            executors_dir: "executors".into(),
+            python: None,
             k8s_api_url: None,
             k8s_namespace: "default".into(),
             release_name: "causeway".into(),

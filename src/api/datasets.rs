@@ -1,6 +1,7 @@
 //! `/api/datasets`, `/api/dataset/{id}/…`, `/api/datasources` (api.md §3): datasets, their
 //! metadata and their data as CSV.
 
+use futures::StreamExt;
 use poem::{Body, Request, web::Data};
 use poem_openapi::{
     ApiResponse, Multipart, Object, OpenApi,
@@ -366,6 +367,15 @@ pub enum Header {
     NodeIds,
 }
 
+/// Cuts off a response whose download failed after it started (the failure is logged where it
+/// happened), so that the client sees an incomplete body rather than a shorter file that looks
+/// whole. A body error would not do: poem polls a failed connection once more for its graceful
+/// shutdown, and hyper then ends the chunked body cleanly. Unwinding drops the connection:
+/// poem's connection task catches it, and `resume_unwind` skips the panic hook.
+fn abort_response() -> ! {
+    std::panic::resume_unwind(Box::new("aborting a download whose query failed"))
+}
+
 /// Streams a dataset's CSV. The query's columns must still be the dataset's nodes, in order:
 /// otherwise node ids would be attached to the wrong columns, so that is a 409.
 pub async fn download(state: &SharedState, dataset_id: i32, header: Header) -> ApiResult<CsvResponse> {
@@ -390,7 +400,10 @@ pub async fn download(state: &SharedState, dataset_id: i32, header: Header) -> A
         Header::Names => columns.iter().map(|c| c.name.clone()).collect(),
         Header::NodeIds => nodes.iter().map(|n| n.id.to_string()).collect(),
     };
-    let stream = source.stream_csv(&query, &columns, header_line).await?;
+    let stream = source.stream_csv(&query, &columns, header_line).await?.map(|chunk| match chunk {
+        Ok(bytes) => Ok::<_, std::io::Error>(bytes),
+        Err(_) => abort_response(),
+    });
     let file = match header {
         Header::Names => format!("dataset_{}.csv", model.id),
         Header::NodeIds => format!("dataset_{}_ids.csv", model.id),

@@ -461,24 +461,65 @@ async fn pg_copy_csv(
             return Ok(());
         }
     };
-    let _ = started.send(Ok(()));
+    let mut started = ResponseStart(Some(started));
     let mut decoder = BinaryCopyDecoder::new(kinds);
-    while let Some(piece) = stream.next().await {
-        let piece = piece.map_err(|e| source.classify(query, e))?;
-        decoder.push(&piece, chunker.buffer()).map_err(|e| source.failed(query, e))?;
-        // A failed send means the client went away: stop; dropping the transaction ends COPY.
-        if let Some(full) = chunker.take_if_full()
-            && chunks.send(Ok(full)).await.is_err()
-        {
-            return Ok(());
+    let copied: Result<(), QueryError> = async {
+        while let Some(piece) = stream.next().await {
+            let piece = piece.map_err(|e| source.classify(query, e))?;
+            decoder.push(&piece, chunker.buffer()).map_err(|e| source.failed(query, e))?;
+            if let Some(full) = chunker.take_if_full() {
+                started.succeed();
+                // A failed send means the client went away: stop; dropping the transaction ends COPY.
+                if chunks.send(Ok(full)).await.is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    drop(stream);
+    let _ = tx.rollback().await;
+    started.finish(copied, chunker, chunks).await
+}
+
+/// Whether a download's response has started. It starts with the first full chunk, so that a
+/// query failing before it (a small table, an error in the first rows) is answered with a proper
+/// error; a failure after it aborts the response, which clients see as an incomplete body.
+struct ResponseStart(Option<oneshot::Sender<Result<(), QueryError>>>);
+
+impl ResponseStart {
+    fn succeed(&mut self) {
+        if let Some(started) = self.0.take() {
+            let _ = started.send(Ok(()));
         }
     }
-    drop(stream);
-    if let Some(rest) = chunker.finish() {
-        let _ = chunks.send(Ok(rest)).await;
+
+    /// Ends a download: the rest of the data, or the error as the answer if nothing was sent
+    /// yet, or `Err` (which aborts the response) if something was.
+    async fn finish(
+        mut self,
+        outcome: Result<(), QueryError>,
+        chunker: CsvChunker,
+        chunks: &mpsc::Sender<io::Result<Bytes>>,
+    ) -> Result<(), QueryError> {
+        match (outcome, self.0.take()) {
+            (Err(err), Some(started)) => {
+                let _ = started.send(Err(err));
+                Ok(())
+            }
+            (Err(err), None) => Err(err),
+            (Ok(()), started) => {
+                if let Some(started) = started {
+                    let _ = started.send(Ok(()));
+                }
+                if let Some(rest) = chunker.finish() {
+                    let _ = chunks.send(Ok(rest)).await;
+                }
+                Ok(())
+            }
+        }
     }
-    let _ = tx.rollback().await;
-    Ok(())
 }
 
 // ---- MySQL / MariaDB ---------------------------------------------------------------------------
@@ -553,39 +594,24 @@ async fn mysql_rows_csv(
     }
     let sql = format!("SELECT * FROM (\n{query}\n) AS _s");
     let mut rows = sqlx::raw_sql(AssertSqlSafe(sql)).fetch(&mut *conn);
-    let mut started = Some(started);
-    while let Some(row) = rows.next().await {
-        let row = match row {
-            Ok(row) => row,
-            Err(err) => {
-                let err = source.classify(query, err);
-                match started.take() {
-                    Some(started) => {
-                        let _ = started.send(Err(err));
-                        return Ok(());
-                    }
-                    None => return Err(err),
+    let mut started = ResponseStart(Some(started));
+    let copied: Result<(), QueryError> = async {
+        while let Some(row) = rows.next().await {
+            let row = row.map_err(|err| source.classify(query, err))?;
+            let values: Vec<Option<String>> = (0..width).map(|i| mysql_text(&row, i)).collect();
+            chunker.write_record(values.iter().map(|v| v.as_deref()));
+            if let Some(full) = chunker.take_if_full() {
+                started.succeed();
+                if chunks.send(Ok(full)).await.is_err() {
+                    return Ok(());
                 }
             }
-        };
-        if let Some(started) = started.take() {
-            let _ = started.send(Ok(()));
         }
-        let values: Vec<Option<String>> = (0..width).map(|i| mysql_text(&row, i)).collect();
-        chunker.write_record(values.iter().map(|v| v.as_deref()));
-        if let Some(full) = chunker.take_if_full()
-            && chunks.send(Ok(full)).await.is_err()
-        {
-            return Ok(());
-        }
+        Ok(())
     }
-    if let Some(started) = started.take() {
-        let _ = started.send(Ok(()));
-    }
-    if let Some(rest) = chunker.finish() {
-        let _ = chunks.send(Ok(rest)).await;
-    }
-    Ok(())
+    .await;
+    drop(rows);
+    started.finish(copied, chunker, chunks).await
 }
 
 impl Source {

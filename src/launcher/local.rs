@@ -1,7 +1,11 @@
 //! The local launcher: each run is a child process of the scheduler, in its own process group,
 //! with stdout and stderr written to a log file (so live logs cost no memory).
 
-use std::{collections::HashMap, path::PathBuf, process::Stdio};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    process::Stdio,
+};
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -19,26 +23,94 @@ struct LocalRun {
     state: RunState,
 }
 
+/// Where the local launcher keeps logs and finds the programs catalogue commands name.
+#[derive(Debug, Clone)]
+pub struct LocalSettings {
+    /// Folder of the run logs.
+    pub work_dir: PathBuf,
+    /// The `causeway` executable; Causeway's own tools (`causeway-pc`, …) are installed next to
+    /// it (a cargo build puts them there). `None`: this executable.
+    pub causeway_bin: Option<PathBuf>,
+    /// The repository's `executors/` folder, `{executors}` in a catalogue command.
+    pub executors_dir: PathBuf,
+    /// The Python of the Python executors, `{python}` in a catalogue command.
+    pub python: PathBuf,
+}
+
+impl LocalSettings {
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        let executors_dir = absolute(Path::new(&config.executors_dir));
+        let python = match &config.python {
+            Some(python) => PathBuf::from(python),
+            None => executors_dir.join("python/.venv/bin/python"),
+        };
+        LocalSettings {
+            work_dir: PathBuf::from(&config.work_dir),
+            causeway_bin: config.causeway_bin.as_ref().map(PathBuf::from),
+            executors_dir,
+            python,
+        }
+    }
+}
+
+/// `path` against the current folder, so runs see the same file whatever folder they run in.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 pub struct LocalLauncher {
     work_dir: PathBuf,
-    /// Where Causeway's own tools (`causeway-pc`, …) are installed: next to `causeway`.
     tools_dir: Option<PathBuf>,
+    executors_dir: PathBuf,
+    python: PathBuf,
     runs: Mutex<HashMap<i32, LocalRun>>,
 }
 
 impl LocalLauncher {
-    /// `causeway_bin` is the `causeway` executable; programs named without a path are looked
-    /// up next to it first (a cargo build puts `causeway-pc` there), then on `PATH`.
-    pub fn new(work_dir: impl Into<PathBuf>, causeway_bin: Option<&str>) -> anyhow::Result<Self> {
-        let work_dir = work_dir.into();
+    pub fn new(settings: LocalSettings) -> anyhow::Result<Self> {
+        let LocalSettings { work_dir, causeway_bin, executors_dir, python } = settings;
         std::fs::create_dir_all(&work_dir)
             .with_context(|| format!("creating the work folder {}", work_dir.display()))?;
-        let causeway = match causeway_bin {
-            Some(path) => Some(PathBuf::from(path)),
-            None => std::env::current_exe().ok(),
-        };
+        let causeway = causeway_bin.or_else(|| std::env::current_exe().ok());
         let tools_dir = causeway.and_then(|path| path.parent().map(PathBuf::from));
-        Ok(LocalLauncher { work_dir, tools_dir, runs: Mutex::new(HashMap::new()) })
+        Ok(LocalLauncher { work_dir, tools_dir, executors_dir, python, runs: Mutex::new(HashMap::new()) })
+    }
+
+    /// The program and arguments of a run: the catalogue command with its placeholders filled
+    /// in, then the contract's arguments (`args[0]` is the script name).
+    ///
+    /// Placeholders: `{python}` (the Python executors' interpreter), `{executors}` (the
+    /// executors folder) and `{script}` (the catalogue's `script_filename`; a command that
+    /// places it is not given it again as its first argument). Programs named without a `/`
+    /// are looked up next to `causeway` first, then on `PATH`.
+    fn command_line(
+        &self,
+        command: &[String],
+        args: &[String],
+    ) -> Result<(PathBuf, Vec<String>), LaunchError> {
+        let script = args.first().map(String::as_str).unwrap_or_default();
+        let mut places_script = false;
+        let mut words = command.iter().map(|word| {
+            places_script |= word.contains("{script}");
+            word.replace("{python}", &self.python.to_string_lossy())
+                .replace("{executors}", &self.executors_dir.to_string_lossy())
+                .replace("{script}", script)
+        });
+        let program =
+            words.next().ok_or_else(|| LaunchError::NotRunnable("the local command is empty".into()))?;
+        let mut line: Vec<String> = words.collect();
+        line.extend(args.iter().skip(usize::from(places_script)).cloned());
+        let program = self.resolve(&program);
+        if program.components().count() > 1 && !program.is_file() {
+            let hint = if command[0] == "{python}" {
+                " (the Python executors' virtual environment: create it with `scripts/python-env`, \
+                 or set CAUSEWAY_PYTHON)"
+            } else {
+                ""
+            };
+            return Err(LaunchError::NotRunnable(format!("{} does not exist{hint}", program.display())));
+        }
+        Ok((program, line))
     }
 
     fn resolve(&self, program: &str) -> PathBuf {
@@ -94,9 +166,9 @@ impl Launcher for LocalLauncher {
         let container_id = format!("local-{}", spec.job_id);
         let log_path = self.work_dir.join(format!("job-{}.log", spec.job_id));
         let log = std::fs::File::create(&log_path).context("creating the run log")?;
-        let child = Command::new(self.resolve(&command[0]))
-            .args(&command[1..])
-            .args(&spec.args)
+        let (program, args) = self.command_line(command, &spec.args)?;
+        let child = Command::new(&program)
+            .args(&args)
             .envs(&spec.env)
             .stdin(Stdio::null())
             .stdout(log.try_clone().context("sharing the run log")?)
@@ -104,7 +176,7 @@ impl Launcher for LocalLauncher {
             .process_group(0)
             .kill_on_drop(true)
             .spawn()
-            .map_err(|err| LaunchError::NotRunnable(format!("starting {:?}: {err}", command[0])))?;
+            .map_err(|err| LaunchError::NotRunnable(format!("starting {}: {err}", program.display())))?;
         tracing::info!(job_id = spec.job_id, pid = child.id(), program = command[0], "local run started");
         self.runs.lock().await.insert(
             spec.job_id,
@@ -163,5 +235,67 @@ impl Launcher for LocalLauncher {
     async fn nodes(&self) -> anyhow::Result<Vec<String>> {
         let name = std::fs::read_to_string("/etc/hostname").unwrap_or_else(|_| "localhost".into());
         Ok(vec![name.trim().to_owned()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn launcher(dir: &Path) -> LocalLauncher {
+        LocalLauncher::new(LocalSettings {
+            work_dir: dir.join("runs"),
+            causeway_bin: Some(dir.join("bin/causeway")),
+            executors_dir: dir.join("executors"),
+            python: dir.join("venv/bin/python"),
+        })
+        .unwrap()
+    }
+
+    fn words(list: &[&str]) -> Vec<String> {
+        list.iter().map(|w| (*w).to_owned()).collect()
+    }
+
+    #[test]
+    fn placeholders_name_the_python_the_executors_folder_and_the_script() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("venv/bin")).unwrap();
+        std::fs::write(dir.path().join("venv/bin/python"), "").unwrap();
+        let launcher = launcher(dir.path());
+        let (program, args) = launcher
+            .command_line(
+                &words(&["{python}", "{executors}/python/{script}"]),
+                &words(&["causallearn_pc.py", "-j", "7"]),
+            )
+            .unwrap();
+        assert_eq!(program, dir.path().join("venv/bin/python"));
+        let script = dir.path().join("executors/python/causallearn_pc.py");
+        assert_eq!(args, vec![script.to_string_lossy().into_owned(), "-j".into(), "7".into()]);
+    }
+
+    #[test]
+    fn without_a_script_placeholder_the_script_name_comes_first_and_tools_sit_next_to_causeway() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+        std::fs::write(dir.path().join("bin/causeway-pc"), "").unwrap();
+        let launcher = launcher(dir.path());
+        let (program, args) =
+            launcher.command_line(&words(&["causeway-pc"]), &words(&["pc", "-j", "7"])).unwrap();
+        assert_eq!(program, dir.path().join("bin/causeway-pc"));
+        assert_eq!(args, words(&["pc", "-j", "7"]));
+        // Not next to causeway: left to PATH.
+        let (program, _) = launcher.command_line(&words(&["Rscript"]), &words(&["x.r"])).unwrap();
+        assert_eq!(program, PathBuf::from("Rscript"));
+    }
+
+    #[test]
+    fn a_missing_virtual_environment_is_named_with_the_way_to_create_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = launcher(dir.path())
+            .command_line(&words(&["{python}", "{executors}/python/{script}"]), &words(&["a.py"]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("venv/bin/python does not exist"), "{err}");
+        assert!(err.contains("scripts/python-env"), "{err}");
     }
 }

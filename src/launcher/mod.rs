@@ -13,7 +13,7 @@ pub async fn from_config(config: &crate::config::Config) -> anyhow::Result<std::
     use crate::config::LauncherKind;
     Ok(match config.launcher {
         LauncherKind::Local => {
-            std::sync::Arc::new(local::LocalLauncher::new(&config.work_dir, config.causeway_bin.as_deref())?)
+            std::sync::Arc::new(local::LocalLauncher::new(local::LocalSettings::from_config(config))?)
         }
         LauncherKind::Kubernetes => std::sync::Arc::new(
             kubernetes::KubernetesLauncher::connect(kubernetes::KubernetesSettings {

@@ -122,6 +122,12 @@ pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> an
             "Causeway's Rust PC-stable with the G² test",
             json!({"alpha": 0.01, "independence_test": "disCI", "cores": 1}),
         ),
+        (
+            "causal-learn",
+            "Earthquake experiment (causal-learn PC)",
+            "causal-learn's PC-stable (Python executor) with the G² test",
+            json!({"alpha": 0.01, "independence_test": "gsq"}),
+        ),
     ];
     for (package, name, description, parameters) in examples {
         let pc = algorithm::Entity::find()

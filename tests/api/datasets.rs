@@ -234,6 +234,49 @@ async fn large_downloads_stream_every_row() {
     assert_eq!(lines[50_000], "50000,25000.0");
 }
 
+/// A query that fails while its rows are read: answered with an error when nothing was sent
+/// yet; cut off (never a clean, shorter file) when the data had started to flow.
+#[tokio::test]
+async fn a_download_whose_query_fails_is_an_error_or_cut_off_never_a_short_file() {
+    let app = spawn_app().await;
+    app.sql("CREATE TABLE fragile (a int); INSERT INTO fragile SELECT generate_series(1, 200000)").await;
+    let small = expect_json(
+        app.post_json(
+            "/api/datasets",
+            &json!({"name": "small", "load_query": "SELECT a, 1 / (a - 500000) AS b FROM fragile WHERE a < 10 OR a = 500000"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let large = expect_json(
+        app.post_json(
+            "/api/datasets",
+            &json!({"name": "large", "load_query": "SELECT a, 1 / (a - 500000) AS b FROM fragile"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // Both queries divide by zero from now on, the large one after 200,000 good rows.
+    app.sql("INSERT INTO fragile VALUES (500000)").await;
+
+    let message = expect_error(
+        app.get(&format!("/api/dataset/{}/loadwithids", small["id"])).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(message.as_str().unwrap().contains("division by zero"), "{message}");
+
+    let response = app.get(&format!("/api/dataset/{}/loadwithids", large["id"])).await;
+    assert_eq!(response.status(), StatusCode::OK, "the data had started to flow");
+    let body = response.bytes().await;
+    assert!(body.is_err(), "a cut-off body, not {} bytes that look complete", body.map_or(0, |b| b.len()));
+    // The server goes on serving.
+    let healthy = app.get(&format!("/api/dataset/{}", large["id"])).await;
+    assert_eq!(healthy.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn downloads_refuse_data_whose_columns_changed() {
     let app = spawn_app().await;

@@ -61,6 +61,7 @@ pub async fn spawn_app_scheduling(scheduling: Scheduling, configure: impl FnOnce
     let mut config = Config::for_database(&url);
     config.nats_prefix = unique_prefix();
     config.causeway_bin = Some(env!("CARGO_BIN_EXE_causeway").to_owned());
+    config.executors_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/executors").to_owned();
     config.work_dir =
         std::env::temp_dir().join(format!("causeway-test-{database}")).to_string_lossy().into_owned();
     configure(&mut config);
@@ -148,6 +149,70 @@ impl TestApp {
         assert_eq!(response.status(), StatusCode::OK, "creating dataset over {table}");
         response.json().await.expect("dataset JSON")
     }
+}
+
+/// Running jobs, results and comparisons.
+impl TestApp {
+    /// Waits until the job is `done` or `error` and returns it.
+    pub async fn finished_job(&self, id: &Value, within: std::time::Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let job = self.job(id).await;
+            if job["status"] == "done" || job["status"] == "error" {
+                return job;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "job {id} did not finish: {job}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The true positives of `GET /api/result/{id}/gtcompare` as sorted (from, to) node names.
+    pub async fn true_positive_names(&self, result_id: &Value) -> Vec<(String, String)> {
+        let comparison =
+            expect_json(self.get(&format!("/api/result/{result_id}/gtcompare")).await, StatusCode::OK).await;
+        let names: std::collections::HashMap<i64, String> =
+            sqlx::query_as::<_, (i32, String)>("SELECT id, name FROM node")
+                .fetch_all(&self.pool)
+                .await
+                .expect("nodes")
+                .into_iter()
+                .map(|(id, name)| (i64::from(id), name))
+                .collect();
+        let mut found: Vec<(String, String)> = comparison["error_types"]["true_positives"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no true positives in {comparison}"))
+            .iter()
+            .map(|e| (names[&e[0].as_i64().unwrap()].clone(), names[&e[1].as_i64().unwrap()].clone()))
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// `GET /api/job/{id}/logs`: the run's output.
+    pub async fn log(&self, id: &Value) -> String {
+        let response = self.get(&format!("/api/job/{id}/logs")).await;
+        assert_eq!(response.status(), StatusCode::OK, "logs of job {id}");
+        response.text().await.expect("log text")
+    }
+
+    /// The seeded experiment called `name`.
+    pub async fn seeded_experiment(&self, name: &str) -> Value {
+        let experiments = expect_json(self.get("/api/experiments").await, StatusCode::OK).await;
+        experiments
+            .as_array()
+            .expect("experiment list")
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap_or_else(|| panic!("no seeded experiment {name:?}"))
+            .clone()
+    }
+}
+
+/// The Earthquake network's edges, as the seed stores its ground truth.
+pub fn earthquake_truth() -> Vec<(String, String)> {
+    [("Alarm", "JohnCalls"), ("Alarm", "MaryCalls"), ("Burglary", "Alarm"), ("Earthquake", "Alarm")]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .to_vec()
 }
 
 impl Drop for TestApp {

@@ -13,6 +13,7 @@ mod jobs;
 mod kubernetes;
 mod metrics;
 mod native_pc;
+mod python_executor;
 mod remote_sources;
 mod results;
 mod seed;

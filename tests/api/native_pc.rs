@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{expect_json, spawn_app};
+use crate::helpers::{earthquake_truth, eventually, expect_json, spawn_app};
 
 #[tokio::test]
 async fn the_native_pc_learns_the_earthquake_network_from_the_seeded_data() {
@@ -19,50 +19,71 @@ async fn the_native_pc_learns_the_earthquake_network_from_the_seeded_data() {
     );
     let app = spawn_app().await;
     app.seed().await;
-    let experiments = expect_json(app.get("/api/experiments").await, StatusCode::OK).await;
-    let experiment = experiments
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"] == "Earthquake experiment (native PC)")
-        .expect("the seeded native PC experiment")
-        .clone();
-    let job = expect_json(
-        app.post_json(&format!("/api/experiment/{}/start", experiment["id"]), &json!({})).await,
+    let experiment = app.seeded_experiment("Earthquake experiment (native PC)").await;
+    let job = app.start(&experiment, json!({})).await;
+    let done = app.finished_job(&job["id"], Duration::from_secs(60)).await;
+    assert_eq!(done["status"], "done", "the PC run failed: {done}");
+    assert_eq!(app.true_positive_names(&done["result"]["id"]).await, earthquake_truth());
+}
+
+/// Issue 5's end-to-end path for generated data: a generation job delivers a dataset with its
+/// ground truth, and an experiment on it learns most of that truth.
+#[tokio::test]
+async fn an_experiment_runs_on_a_generated_dataset_and_is_compared_with_its_ground_truth() {
+    let app = spawn_app().await;
+    app.seed().await;
+    let generation = expect_json(
+        app.post_json(
+            "/api/jobs/dataset_generation",
+            &json!({"datasetName": "generated gaussian", "generator_type": "CAUSEWAY",
+                    "parameters": {"num_nodes": 8, "num_samples": 5000, "expected_degree": 2, "seed": 11}}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let done: Value = loop {
-        let current = expect_json(app.get(&format!("/api/job/{}", job["id"])).await, StatusCode::OK).await;
-        if current["status"] == "done" {
-            break current;
-        }
-        assert!(current["status"] != "error", "the PC run failed: {current}");
-        assert!(tokio::time::Instant::now() < deadline, "the PC run did not finish: {current}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    let result_id = &done["result"]["id"];
-    let comparison =
-        expect_json(app.get(&format!("/api/result/{result_id}/gtcompare")).await, StatusCode::OK).await;
-    let names: std::collections::HashMap<i64, String> =
-        sqlx::query_as::<_, (i32, String)>("SELECT id, name FROM node")
-            .fetch_all(&app.pool)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|(id, name)| (i64::from(id), name))
-            .collect();
-    let mut found: Vec<(String, String)> = comparison["error_types"]["true_positives"]["edges"]
+    let generated = app.finished_job(&generation["id"], Duration::from_secs(60)).await;
+    assert_eq!(generated["status"], "done", "{generated}");
+    let path = format!("/api/job/{}/dataset_generation", generation["id"]);
+    let dataset_id = expect_json(app.get(&path).await, StatusCode::OK).await["dataset_id"].clone();
+    let metadata_path = format!("/api/dataset/{dataset_id}/metadata");
+    eventually("the generated ground truth", || async {
+        expect_json(app.get(&metadata_path).await, StatusCode::OK).await["has_ground_truth"] == true
+    })
+    .await;
+
+    let algorithms = expect_json(app.get("/api/algorithms").await, StatusCode::OK).await;
+    let native_pc = algorithms
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (names[&e[0].as_i64().unwrap()].clone(), names[&e[1].as_i64().unwrap()].clone()))
-        .collect();
-    found.sort();
-    let truth: Vec<(String, String)> =
-        [("Alarm", "JohnCalls"), ("Alarm", "MaryCalls"), ("Burglary", "Alarm"), ("Earthquake", "Alarm")]
-            .map(|(a, b)| (a.to_owned(), b.to_owned()))
-            .to_vec();
-    assert_eq!(found, truth, "all four true edges, correctly oriented: {comparison}");
+        .find(|a| a["package"] == "causeway" && a["function"] == "pc")
+        .expect("the native PC in the catalogue")
+        .clone();
+    let experiment = expect_json(
+        app.post_json(
+            "/api/experiments",
+            &json!({"name": "PC on generated data", "dataset_id": dataset_id, "algorithm_id": native_pc["id"],
+                    "parameters": {"alpha": 0.01, "independence_test": "gaussCI"}}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let job = app.start(&experiment, json!({})).await;
+    let done = app.finished_job(&job["id"], Duration::from_secs(60)).await;
+    assert_eq!(done["status"], "done", "{done}");
+    let comparison = expect_json(
+        app.get(&format!("/api/result/{}/gtcompare", done["result"]["id"])).await,
+        StatusCode::OK,
+    )
+    .await;
+    let skeleton = &comparison["skeleton"];
+    let (precision, recall) = (skeleton["precision"].as_f64().unwrap(), skeleton["recall"].as_f64().unwrap());
+    // 5,000 linear-Gaussian samples with edge weights away from zero: PC finds nearly every
+    // adjacency and few spurious ones.
+    assert!(
+        precision >= 0.8 && recall >= 0.8,
+        "skeleton precision {precision}, recall {recall}: {comparison}"
+    );
 }

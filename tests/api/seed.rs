@@ -39,8 +39,13 @@ async fn seeding_twice_gives_the_catalogue_and_one_earthquake_example() {
         [("Alarm", "JohnCalls"), ("Alarm", "MaryCalls"), ("Burglary", "Alarm"), ("Earthquake", "Alarm")]
     );
     let experiments = expect_json(app.get("/api/experiments").await, StatusCode::OK).await;
-    assert_eq!(experiments.as_array().unwrap().len(), 2, "MPCSL's example and the native PC one");
+    assert_eq!(experiments.as_array().unwrap().len(), 3, "MPCSL's example, the native PC and causal-learn");
     assert_eq!(experiments[1]["algorithm"]["package"], "causeway");
+    assert_eq!(experiments[2]["algorithm"]["package"], "causal-learn");
+    assert_eq!(
+        experiments[2]["algorithm"]["local_command"],
+        json!(["{python}", "{executors}/python/{script}"])
+    );
     assert_eq!(experiments[0]["name"], "Earthquake experiment");
     assert_eq!(
         experiments[0]["parameters"],

@@ -1,0 +1,171 @@
+//! The Python executors (`executors/python`, causal-learn) run by the local launcher end to end,
+//! from the virtual environment `scripts/python-env` creates (or `CAUSEWAY_PYTHON`).
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Scheduling, TestApp, earthquake_truth, expect_json, spawn_app_scheduling, spawn_app_with,
+};
+
+/// Python runs (interpreter start, imports) take a few seconds each; two cores share them.
+const WITHIN: Duration = Duration::from_secs(180);
+
+/// The executors' Python; a missing environment fails with the way to create it.
+fn python() -> String {
+    let python = std::env::var("CAUSEWAY_PYTHON")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/executors/python/.venv/bin/python").into());
+    assert!(
+        std::path::Path::new(&python).is_file(),
+        "{python} is missing: create the Python executors' environment with `scripts/python-env` \
+         (or set CAUSEWAY_PYTHON)"
+    );
+    python
+}
+
+async fn app_with_python() -> TestApp {
+    let python = python();
+    spawn_app_with(|config| config.python = Some(python)).await
+}
+
+async fn catalogue_entry(app: &TestApp, function: &str) -> Value {
+    let algorithms = expect_json(app.get("/api/algorithms").await, StatusCode::OK).await;
+    algorithms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["package"] == "causal-learn" && a["function"] == function)
+        .unwrap_or_else(|| panic!("no causal-learn/{function} in the catalogue"))
+        .clone()
+}
+
+/// Runs causal-learn's `function` with `parameters` on the seeded Earthquake data and returns
+/// the finished job.
+async fn run_on_earthquake(app: &TestApp, function: &str, parameters: Value) -> Value {
+    let algorithm = catalogue_entry(app, function).await;
+    let dataset = &expect_json(app.get("/api/datasets").await, StatusCode::OK).await[0];
+    let experiment = expect_json(
+        app.post_json(
+            "/api/experiments",
+            &json!({"name": format!("causal-learn {function}"), "dataset_id": dataset["id"],
+                    "algorithm_id": algorithm["id"], "parameters": parameters}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let job = app.start(&experiment, json!({})).await;
+    app.finished_job(&job["id"], WITHIN).await
+}
+
+#[tokio::test]
+async fn causal_learn_pc_learns_the_earthquake_network_from_the_seeded_experiment() {
+    let app = app_with_python().await;
+    app.seed().await;
+    let experiment = app.seeded_experiment("Earthquake experiment (causal-learn PC)").await;
+    let job = app.start(&experiment, json!({})).await;
+    let done = app.finished_job(&job["id"], WITHIN).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(app.true_positive_names(&done["result"]["id"]).await, earthquake_truth());
+
+    let result =
+        expect_json(app.get(&format!("/api/result/{}", done["result"]["id"])).await, StatusCode::OK).await;
+    let meta = &result["meta_results"];
+    assert_eq!(
+        (meta["executor"].as_str(), meta["algorithm"].as_str()),
+        (Some("causal-learn"), Some("pc-stable"))
+    );
+    assert_eq!(meta["n_samples"], 10_000);
+    assert!(meta["api_host"].as_str().unwrap().ends_with("/t/***"), "the upload token is not stored: {meta}");
+    let log = app.log(&job["id"]).await;
+    assert!(log.contains("uploaded result of job"), "{log}");
+}
+
+#[tokio::test]
+async fn causal_learn_fci_and_ges_find_the_earthquake_edges_too() {
+    let app = app_with_python().await;
+    app.seed().await;
+    // FCI's PAG is Burglary o-> Alarm <-o Earthquake, Alarm --> JohnCalls, Alarm --> MaryCalls:
+    // every edge has an arrowhead, so all four are directed.
+    let fci = run_on_earthquake(&app, "fci", json!({"alpha": 0.01, "independence_test": "gsq"})).await;
+    assert_eq!(fci["status"], "done", "{fci}");
+    assert_eq!(app.true_positive_names(&fci["result"]["id"]).await, earthquake_truth());
+    let result =
+        expect_json(app.get(&format!("/api/result/{}", fci["result"]["id"])).await, StatusCode::OK).await;
+    assert_eq!(result["meta_results"]["pag_edges"].as_array().map(Vec::len), Some(4), "{result}");
+
+    let ges = run_on_earthquake(&app, "ges", json!({"score": "local_score_BDeu"})).await;
+    assert_eq!(ges["status"], "done", "{ges}");
+    assert_eq!(app.true_positive_names(&ges["result"]["id"]).await, earthquake_truth());
+}
+
+#[tokio::test]
+async fn a_dataset_that_cannot_be_loaded_is_reported_by_the_executor() {
+    let python = python();
+    let app = spawn_app_scheduling(Scheduling::Manual, |config| config.python = Some(python)).await;
+    let scheduler = app.scheduler.clone().expect("a manual scheduler");
+    app.seed().await;
+    app.sql("CREATE TABLE fragile (a int); INSERT INTO fragile VALUES (1), (2)").await;
+    let query = "SELECT a, 1 / (a - 3) AS b FROM fragile";
+    let dataset = expect_json(
+        app.post_json("/api/datasets", &json!({"name": "fragile", "load_query": query})).await,
+        StatusCode::OK,
+    )
+    .await;
+    let algorithm = catalogue_entry(&app, "pc").await;
+    let experiment = expect_json(
+        app.post_json(
+            "/api/experiments",
+            &json!({"name": "doomed", "dataset_id": dataset["id"], "algorithm_id": algorithm["id"],
+                    "parameters": {"alpha": 0.05, "independence_test": "fisherz"}}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let job = app.start(&experiment, json!({})).await;
+    // After the start was accepted, a new row makes every download fail (division by zero).
+    app.sql("INSERT INTO fragile VALUES (3)").await;
+    let deadline = tokio::time::Instant::now() + WITHIN;
+    let log = loop {
+        scheduler.tick().await;
+        let current = app.job(&job["id"]).await;
+        if current["status"] == "error" {
+            let log = app.log(&job["id"]).await;
+            if log.contains("reported job") {
+                break log;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the executor did not report the failure: {current}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(log.contains("answered 400") && log.contains("division by zero"), "{log}");
+    assert_eq!(app.count("result").await, 0);
+}
+
+#[tokio::test]
+async fn without_the_virtual_environment_the_job_fails_with_the_way_to_create_it() {
+    let app = spawn_app_with(|config| config.python = Some("/nonexistent/venv/bin/python".into())).await;
+    app.seed().await;
+    let experiment = app.seeded_experiment("Earthquake experiment (causal-learn PC)").await;
+    let job = app.start(&experiment, json!({})).await;
+    let failed = app.finished_job(&job["id"], Duration::from_secs(30)).await;
+    assert_eq!(failed["status"], "error", "{failed}");
+    let log = app.log(&job["id"]).await;
+    assert!(log.contains("scripts/python-env"), "{log}");
+}
+
+#[tokio::test]
+async fn the_python_executors_own_tests_pass() {
+    let python = python();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/executors/python");
+    let out = std::process::Command::new(&python)
+        .args(["-m", "unittest", "discover", "-s", "tests", "-t", "."])
+        .current_dir(dir)
+        .env("CAUSEWAY_RETRY_BACKOFF", "0")
+        .output()
+        .expect("running the Python tests");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
