@@ -1,7 +1,7 @@
-# Executor image of the Python algorithms (causal-learn; `executors/python`).
+# Executor image of the Python algorithms (causal-learn PC, FCI, GES; `executors/python`).
 # Build from the repository root:
 #
-#   docker build -f deploy/images/executor-python.Dockerfile -t "$REGISTRY/mpci_execution_python:$VERSION" .
+#   docker build -f deploy/images/executor-python.Dockerfile -t "$REGISTRY/causeway_execution_python:$VERSION" .
 #
 # MPCSL convention: ENTRYPOINT is the interpreter; the scheduler passes the script
 # (the catalogue's script_filename, relative to /app) and its options as arguments.

@@ -4,7 +4,7 @@
 #
 #   docker build -f deploy/images/generator-r.Dockerfile -t "$REGISTRY/generator_r:$VERSION" .
 #
-# GENERATOR_DIR is the folder holding generator.r (default executors/generator).
+# GENERATOR_DIR is the folder holding generator.r (default executors/r).
 
 FROM rocker/r-ver:4.4.2
 RUN apt-get update \
@@ -14,7 +14,7 @@ RUN install2.r --error --skipinstalled --ncpus -1 BiocManager \
     && Rscript -e 'BiocManager::install(c("graph", "RBGL"), update = FALSE, ask = FALSE)' \
     && install2.r --error --skipinstalled --ncpus -1 optparse httr jsonlite igraph pcalg \
     && rm -rf /tmp/downloaded_packages
-ARG GENERATOR_DIR=executors/generator
+ARG GENERATOR_DIR=executors/r
 WORKDIR /app
 COPY ${GENERATOR_DIR}/ /app/
 USER 10001:10001

@@ -239,6 +239,30 @@ impl Drop for TestApp {
     }
 }
 
+/// A tool some tests need that `scripts/test` installs (R, the Python executors' environment):
+/// its path, or `None` with a note when it is missing on a developer's machine. Under
+/// `scripts/test` (`CAUSEWAY_REQUIRE_TOOLS` set) a missing tool fails the test instead.
+#[allow(dead_code)]
+pub fn installed_tool(path: &std::path::Path, how: &str) -> Option<String> {
+    if path.is_file() {
+        return Some(path.to_string_lossy().into_owned());
+    }
+    let message = format!("{} is missing: {how}", path.display());
+    assert!(std::env::var_os("CAUSEWAY_REQUIRE_TOOLS").is_none(), "{message}");
+    eprintln!("note: skipping, {message}");
+    None
+}
+
+/// A program on `PATH`, if there is one.
+#[allow(dead_code)]
+pub fn on_path(program: &str) -> std::path::PathBuf {
+    let paths = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| std::path::PathBuf::from(program))
+}
+
 /// Asserts the status and returns the JSON body.
 pub async fn expect_json(response: Response, status: StatusCode) -> Value {
     let actual = response.status();

@@ -14,6 +14,7 @@ mod kubernetes;
 mod metrics;
 mod native_pc;
 mod python_executor;
+mod r_executor;
 mod remote_sources;
 mod results;
 mod seed;

@@ -1,21 +1,30 @@
 //! PC-stable benchmark: `cargo bench -p causeway-pc`.
 //!
-//! Two generated datasets of 10,000 rows, shaped like the reference figures of causal-learn on
-//! this machine (ALARM: 37 discrete variables, 1.8 s; a 50-variable linear-Gaussian SEM, 2.0 s):
-//! * discrete-37: a random DAG with 46 edges (at most 4 parents), 2–4 states per variable,
-//!   G² test (`disCI`), alpha 0.01;
-//! * gaussian-50: an Erdős–Rényi DAG with ~77 edges, Fisher-z (`gaussCI`), alpha 0.01.
+//! Rust PC against causal-learn's `pc(..., stable=True)` in the same run, on the same data:
+//! * ALARM: 10,000 rows forward-sampled from the network pgmpy ships (37 discrete variables,
+//!   46 edges), chi-square test, alpha 0.01;
+//! * gaussian-50: 10,000 rows of a linear-Gaussian SEM on an Erdős–Rényi DAG with ~77 edges,
+//!   Fisher-z, alpha 0.01.
 //!
-//! Each figure is the median (and best) of several runs and includes the test's precomputation
-//! (correlation matrix, category codes, bitsets), as causal-learn's timing does.
+//! causal-learn runs from `CAUSEWAY_CAUSAL_LEARN_PYTHON`, else the executors' virtual
+//! environment (`scripts/python-env --dev`). Without it, only the Rust figures are printed and
+//! ALARM is replaced by a random 37-variable discrete network of the same size.
+//!
+//! Rust figures are the median (and best) of several runs and include the test's precomputation
+//! (correlation matrix, category codes, bitsets); causal-learn's are the median of its own
+//! timing of `pc()` (without interpreter start and data loading) over three runs.
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Instant;
 
 use causeway_pc::ci::{CiTest, TestKind};
+use causeway_pc::data::parse_csv;
 use causeway_pc::pc::{PcOutput, run_pc};
 use causeway_pc::rng::SplitMix64;
 use causeway_pc::skeleton::{SepsetRule, SkeletonConfig};
-use causeway_pc::synth::{DiscreteNetwork, linear_gaussian, random_dag};
+use causeway_pc::synth::{DiscreteNetwork, linear_gaussian, random_dag, to_csv};
+use serde_json::Value;
 
 const ROWS: usize = 10_000;
 const RUNS: usize = 7;
@@ -56,7 +65,64 @@ fn timings(kind: TestKind, cols: &[Vec<f64>], threads: usize) -> (f64, f64, PcOu
     (times[0], times[RUNS / 2], last.expect("at least one run"))
 }
 
-fn report(name: &str, kind: TestKind, cols: &[Vec<f64>], reference_seconds: f64) {
+/// causal-learn's PC on the same data: (median seconds of `pc()`, its skeleton as JSON).
+struct Reference {
+    seconds: f64,
+    skeleton: Value,
+}
+
+fn python() -> Option<String> {
+    let python = std::env::var("CAUSEWAY_CAUSAL_LEARN_PYTHON")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../python/.venv/bin/python").into());
+    Path::new(&python).is_file().then_some(python)
+}
+
+fn scratch_file(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("causeway-pc-bench-{name}-{}.csv", std::process::id()))
+}
+
+fn causal_learn(python: &str, name: &str, cols: &[Vec<f64>], test: &str) -> Reference {
+    let header: Vec<String> = (0..cols.len()).map(|i| format!("V{i}")).collect();
+    let path = scratch_file(name);
+    std::fs::write(&path, to_csv(&header, cols)).expect("writing the bench data");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/compare_causal_learn.py");
+    let mut runs: Vec<Value> = (0..3)
+        .map(|_| {
+            let out = Command::new(python)
+                .args(["-W", "ignore", script])
+                .arg(&path)
+                .args([test, "0.01"])
+                .output()
+                .expect("running causal-learn");
+            assert!(out.status.success(), "causal-learn: {}", String::from_utf8_lossy(&out.stderr));
+            serde_json::from_slice(&out.stdout).expect("causal-learn's JSON")
+        })
+        .collect();
+    let _ = std::fs::remove_file(&path);
+    runs.sort_by(|a, b| a["seconds"].as_f64().unwrap().total_cmp(&b["seconds"].as_f64().unwrap()));
+    let median = runs.swap_remove(1);
+    Reference { seconds: median["seconds"].as_f64().unwrap(), skeleton: median["skeleton"].clone() }
+}
+
+/// ALARM sampled by pgmpy (tests/alarm_sample.py), as columns of category codes.
+fn alarm(python: &str) -> Vec<Vec<f64>> {
+    let path = scratch_file("alarm");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/alarm_sample.py");
+    let out = Command::new(python)
+        .args(["-W", "ignore", script])
+        .arg(&path)
+        .args([ROWS.to_string(), "7".into()])
+        .output()
+        .expect("running pgmpy");
+    assert!(out.status.success(), "sampling ALARM: {}", String::from_utf8_lossy(&out.stderr));
+    let data = parse_csv(&std::fs::read_to_string(&path).unwrap()).expect("ALARM CSV");
+    let _ = std::fs::remove_file(&path);
+    data.columns
+}
+
+fn report(name: &str, kind: TestKind, cols: &[Vec<f64>], reference: Option<Reference>) {
     let (best1, median1, out) = timings(kind, cols, 1);
     let (best2, median2, _) = timings(kind, cols, 2);
     println!(
@@ -67,24 +133,48 @@ fn report(name: &str, kind: TestKind, cols: &[Vec<f64>], reference_seconds: f64)
         out.skeleton.edges().len()
     );
     for (cores, best, median) in [(1, best1, median1), (2, best2, median2)] {
+        let versus = reference
+            .as_ref()
+            .map(|r| format!("  ({:.0}x faster than causal-learn)", r.seconds / median))
+            .unwrap_or_default();
         println!(
-            "  {cores} core{}: median {median:.4} s, best {best:.4} s  ({:.0}x faster than causal-learn's {reference_seconds} s)",
+            "  rust, {cores} core{}: median {median:.4} s, best {best:.4} s{versus}",
             if cores > 1 { "s" } else { "" },
-            reference_seconds / median,
         );
+    }
+    println!("  speed-up from 1 to 2 cores: {:.2}x", median1 / median2);
+    if let Some(reference) = reference {
+        let same = out.comparison_json()["skeleton"] == reference.skeleton;
+        println!(
+            "  causal-learn: median {:.3} s; skeletons {}",
+            reference.seconds,
+            if same { "identical" } else { "DIFFERENT" }
+        );
+        assert!(same, "{name}: the skeleton differs from causal-learn's");
     }
 }
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is accepted and ignored.
-    let mut rng = SplitMix64::new(2_014);
-    let cards: Vec<usize> = (0..37).map(|_| 2 + rng.below(3)).collect();
-    let edges = dag_with_edges(37, 46, 4, &mut rng);
-    let discrete = DiscreteNetwork::random(cards, &edges, STRENGTH, &mut rng).sample(ROWS, &mut rng);
-    report("discrete-37", TestKind::DisCi, &discrete, 1.8);
+    let python = python();
+    if python.is_none() {
+        println!("causal-learn not found (scripts/python-env --dev): Rust figures only");
+    }
+    let (name, discrete) = match &python {
+        Some(python) => ("alarm", alarm(python)),
+        None => {
+            let mut rng = SplitMix64::new(2_014);
+            let cards: Vec<usize> = (0..37).map(|_| 2 + rng.below(3)).collect();
+            let edges = dag_with_edges(37, 46, 4, &mut rng);
+            ("discrete-37", DiscreteNetwork::random(cards, &edges, STRENGTH, &mut rng).sample(ROWS, &mut rng))
+        }
+    };
+    let reference = python.as_deref().map(|py| causal_learn(py, name, &discrete, "chisq"));
+    report(name, TestKind::ChiSq, &discrete, reference);
 
     let mut rng = SplitMix64::new(50);
     let edges = random_dag(50, 77.0 / 1225.0, 50, &mut rng);
     let gaussian = linear_gaussian(50, &edges, ROWS, (0.5, 1.0), &mut rng);
-    report("gaussian-50", TestKind::GaussCi, &gaussian, 2.0);
+    let reference = python.as_deref().map(|py| causal_learn(py, "gaussian-50", &gaussian, "fisherz"));
+    report("gaussian-50", TestKind::GaussCi, &gaussian, reference);
 }
