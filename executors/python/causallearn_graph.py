@@ -21,23 +21,28 @@ def version():
     return metadata.version("causal-learn")
 
 
-def directed_edges(matrix):
-    """The edges of a graph matrix as directed pairs, each pair i < j once: `i --> j` and
-    `i o-> j` as (i, j); every edge without one clear direction (`---`, `o-o`, `<->`, `--o`)
-    in both directions, which the result format reads as undirected."""
-    edges = []
+def edge_marks(matrix):
+    """Every edge of a graph matrix once, as (i, j, mark at i, mark at j) with i < j."""
     p = matrix.shape[0]
     for i in range(p):
         for j in range(i + 1, p):
             at_i, at_j = int(matrix[i, j]), int(matrix[j, i])
-            if at_i == 0 and at_j == 0:
-                continue
-            if at_j == ARROW and at_i in (TAIL, CIRCLE):
-                edges.append((i, j))
-            elif at_i == ARROW and at_j in (TAIL, CIRCLE):
-                edges.append((j, i))
-            else:
-                edges += [(i, j), (j, i)]
+            if at_i != 0 or at_j != 0:
+                yield i, j, at_i, at_j
+
+
+def directed_edges(matrix):
+    """The edges of a graph matrix as directed pairs: `i --> j` and `i o-> j` as (i, j); every
+    edge without one clear direction (`---`, `o-o`, `<->`, `--o`) in both directions, which the
+    result format reads as undirected."""
+    edges = []
+    for i, j, at_i, at_j in edge_marks(matrix):
+        if at_j == ARROW and at_i in (TAIL, CIRCLE):
+            edges.append((i, j))
+        elif at_i == ARROW and at_j in (TAIL, CIRCLE):
+            edges.append((j, i))
+        else:
+            edges += [(i, j), (j, i)]
     return edges
 
 
@@ -46,12 +51,7 @@ def marked_edges(matrix, node_ids):
     says that directed pairs cannot."""
     left = {TAIL: "-", ARROW: "<", CIRCLE: "o"}
     right = {TAIL: "-", ARROW: ">", CIRCLE: "o"}
-    edges = []
-    p = matrix.shape[0]
-    for i in range(p):
-        for j in range(i + 1, p):
-            at_i, at_j = int(matrix[i, j]), int(matrix[j, i])
-            if at_i == 0 and at_j == 0:
-                continue
-            edges.append(f"{node_ids[i]} {left.get(at_i, '?')}-{right.get(at_j, '?')} {node_ids[j]}")
-    return edges
+    return [
+        f"{node_ids[i]} {left.get(at_i, '?')}-{right.get(at_j, '?')} {node_ids[j]}"
+        for i, j, at_i, at_j in edge_marks(matrix)
+    ]

@@ -6,15 +6,13 @@
 #   Rscript generator.r --apiHost HOST --uploadEndpoint http://HOST/api/job/<id>/dataset_generation \
 #       --nNodes 10 --nSamples 10000 --edgeProbability 0.4 --edgeValueLowerBound 0 --edgeValueUpperBound 0.5
 
+local({
+  file <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])
+  source(file.path(dirname(normalizePath(file)), "mpci_utils.r"))  # optparse, httr, red errors, redact()
+})
 suppressPackageStartupMessages({
-  library(optparse)
-  library(httr)
   library(pcalg)
   library(igraph)
-})
-options(error = function() {
-  message("\033[31m", geterrmessage(), "\033[0m")
-  quit(save = "no", status = 1)
 })
 
 parser <- OptionParser(option_list = list(
@@ -52,7 +50,6 @@ truth <- igraph.from.graphNEL(dag)
 V(truth)$name <- names
 write_graph(truth, gml_file, format = "gml")
 
-redact <- function(text) gsub("/t/[^/[:space:]]+", "/t/***", text)
 answer <- PUT(opts$uploadEndpoint, body = list(file = upload_file(csv_file, "text/csv")), encode = "multipart")
 if (http_error(answer)) {
   stop(sprintf("uploading the samples to %s answered %d", redact(opts$uploadEndpoint), status_code(answer)),

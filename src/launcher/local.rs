@@ -165,8 +165,8 @@ impl Launcher for LocalLauncher {
         };
         let container_id = format!("local-{}", spec.job_id);
         let log_path = self.work_dir.join(format!("job-{}.log", spec.job_id));
-        let log = std::fs::File::create(&log_path).context("creating the run log")?;
         let (program, args) = self.command_line(command, &spec.args)?;
+        let log = std::fs::File::create(&log_path).context("creating the run log")?;
         let child = Command::new(&program)
             .args(&args)
             .envs(&spec.env)

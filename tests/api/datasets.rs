@@ -240,24 +240,10 @@ async fn large_downloads_stream_every_row() {
 async fn a_download_whose_query_fails_is_an_error_or_cut_off_never_a_short_file() {
     let app = spawn_app().await;
     app.sql("CREATE TABLE fragile (a int); INSERT INTO fragile SELECT generate_series(1, 200000)").await;
-    let small = expect_json(
-        app.post_json(
-            "/api/datasets",
-            &json!({"name": "small", "load_query": "SELECT a, 1 / (a - 500000) AS b FROM fragile WHERE a < 10 OR a = 500000"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let large = expect_json(
-        app.post_json(
-            "/api/datasets",
-            &json!({"name": "large", "load_query": "SELECT a, 1 / (a - 500000) AS b FROM fragile"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let small = app
+        .dataset_query("small", "SELECT a, 1 / (a - 500000) AS b FROM fragile WHERE a < 10 OR a = 500000")
+        .await;
+    let large = app.dataset_query("large", "SELECT a, 1 / (a - 500000) AS b FROM fragile").await;
     // Both queries divide by zero from now on, the large one after 200,000 good rows.
     app.sql("INSERT INTO fragile VALUES (500000)").await;
 

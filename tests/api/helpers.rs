@@ -137,6 +137,26 @@ impl TestApp {
             .expect("count")
     }
 
+    /// `POST /api/experiments`; the created experiment.
+    pub async fn create_experiment(
+        &self,
+        name: &str,
+        dataset_id: &Value,
+        algorithm_id: &Value,
+        parameters: Value,
+    ) -> Value {
+        let body = serde_json::json!({"name": name, "dataset_id": dataset_id, "algorithm_id": algorithm_id,
+                                      "parameters": parameters});
+        expect_json(self.post_json("/api/experiments", &body).await, StatusCode::OK).await
+    }
+
+    /// `POST /api/datasets` with a load query; the created dataset.
+    pub async fn dataset_query(&self, name: &str, query: &str) -> Value {
+        let response =
+            self.post_json("/api/datasets", &serde_json::json!({"name": name, "load_query": query})).await;
+        expect_json(response, StatusCode::OK).await
+    }
+
     /// A dataset over a fresh table `name` with the given columns SQL and rows.
     pub async fn dataset_over(&self, table: &str, definition: &str, rows: &str) -> Value {
         self.sql(&format!("CREATE TABLE {table} ({definition}); INSERT INTO {table} VALUES {rows};")).await;
@@ -193,6 +213,24 @@ impl TestApp {
         let response = self.get(&format!("/api/job/{id}/logs")).await;
         assert_eq!(response.status(), StatusCode::OK, "logs of job {id}");
         response.text().await.expect("log text")
+    }
+
+    /// Ticks this test's manual scheduler until the job is `error` and its log holds the
+    /// executor's failure report (`PUT /api/job/{id}`, logged as "reported job …"); the log.
+    pub async fn reported_failure_log(&self, id: &Value, within: std::time::Duration) -> String {
+        let scheduler = self.scheduler.clone().expect("a manual scheduler (Scheduling::Manual)");
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            scheduler.tick().await;
+            if self.job(id).await["status"] == "error" {
+                let log = self.log(id).await;
+                if log.contains("reported job") {
+                    return log;
+                }
+            }
+            assert!(tokio::time::Instant::now() < deadline, "job {id}: no failure report in time");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 
     /// The seeded experiment called `name`.

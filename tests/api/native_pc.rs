@@ -60,16 +60,14 @@ async fn an_experiment_runs_on_a_generated_dataset_and_is_compared_with_its_grou
         .find(|a| a["package"] == "causeway" && a["function"] == "pc")
         .expect("the native PC in the catalogue")
         .clone();
-    let experiment = expect_json(
-        app.post_json(
-            "/api/experiments",
-            &json!({"name": "PC on generated data", "dataset_id": dataset_id, "algorithm_id": native_pc["id"],
-                    "parameters": {"alpha": 0.01, "independence_test": "gaussCI"}}),
+    let experiment = app
+        .create_experiment(
+            "PC on generated data",
+            &dataset_id,
+            &native_pc["id"],
+            json!({"alpha": 0.01, "independence_test": "gaussCI"}),
         )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+        .await;
     let job = app.start(&experiment, json!({})).await;
     let done = app.finished_job(&job["id"], Duration::from_secs(60)).await;
     assert_eq!(done["status"], "done", "{done}");

@@ -43,16 +43,8 @@ async fn catalogue_entry(app: &TestApp, function: &str) -> Value {
 async fn run_on_earthquake(app: &TestApp, function: &str, parameters: Value) -> Value {
     let algorithm = catalogue_entry(app, function).await;
     let dataset = &expect_json(app.get("/api/datasets").await, StatusCode::OK).await[0];
-    let experiment = expect_json(
-        app.post_json(
-            "/api/experiments",
-            &json!({"name": format!("causal-learn {function}"), "dataset_id": dataset["id"],
-                    "algorithm_id": algorithm["id"], "parameters": parameters}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let name = format!("causal-learn {function}");
+    let experiment = app.create_experiment(&name, &dataset["id"], &algorithm["id"], parameters).await;
     let job = app.start(&experiment, json!({})).await;
     app.finished_job(&job["id"], WITHIN).await
 }
@@ -104,42 +96,22 @@ async fn causal_learn_fci_and_ges_find_the_earthquake_edges_too() {
 async fn a_dataset_that_cannot_be_loaded_is_reported_by_the_executor() {
     let Some(python) = python() else { return };
     let app = spawn_app_scheduling(Scheduling::Manual, |config| config.python = Some(python)).await;
-    let scheduler = app.scheduler.clone().expect("a manual scheduler");
     app.seed().await;
     app.sql("CREATE TABLE fragile (a int); INSERT INTO fragile VALUES (1), (2)").await;
-    let query = "SELECT a, 1 / (a - 3) AS b FROM fragile";
-    let dataset = expect_json(
-        app.post_json("/api/datasets", &json!({"name": "fragile", "load_query": query})).await,
-        StatusCode::OK,
-    )
-    .await;
+    let dataset = app.dataset_query("fragile", "SELECT a, 1 / (a - 3) AS b FROM fragile").await;
     let algorithm = catalogue_entry(&app, "pc").await;
-    let experiment = expect_json(
-        app.post_json(
-            "/api/experiments",
-            &json!({"name": "doomed", "dataset_id": dataset["id"], "algorithm_id": algorithm["id"],
-                    "parameters": {"alpha": 0.05, "independence_test": "fisherz"}}),
+    let experiment = app
+        .create_experiment(
+            "doomed",
+            &dataset["id"],
+            &algorithm["id"],
+            json!({"alpha": 0.05, "independence_test": "fisherz"}),
         )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+        .await;
     let job = app.start(&experiment, json!({})).await;
     // After the start was accepted, a new row makes every download fail (division by zero).
     app.sql("INSERT INTO fragile VALUES (3)").await;
-    let deadline = tokio::time::Instant::now() + WITHIN;
-    let log = loop {
-        scheduler.tick().await;
-        let current = app.job(&job["id"]).await;
-        if current["status"] == "error" {
-            let log = app.log(&job["id"]).await;
-            if log.contains("reported job") {
-                break log;
-            }
-        }
-        assert!(tokio::time::Instant::now() < deadline, "the executor did not report the failure: {current}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let log = app.reported_failure_log(&job["id"], WITHIN).await;
     assert!(log.contains("answered 400") && log.contains("division by zero"), "{log}");
     assert_eq!(app.count("result").await, 0);
 }

@@ -61,16 +61,8 @@ async fn fixture_experiment(app: &TestApp, dataset: &Value, threshold: f64) -> V
         StatusCode::OK,
     )
     .await;
-    expect_json(
-        app.post_json(
-            "/api/experiments",
-            &json!({"name": "R contract", "dataset_id": dataset["id"], "algorithm_id": algorithm["id"],
-                    "parameters": {"threshold": threshold}}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await
+    app.create_experiment("R contract", &dataset["id"], &algorithm["id"], json!({"threshold": threshold}))
+        .await
 }
 
 #[tokio::test]
@@ -85,11 +77,7 @@ async fn the_r_contract_code_downloads_learns_and_uploads_with_sepsets() {
          ((g * 7919) % 101)::float8 AS z, (g % 2 = 0) AS flag FROM generate_series(1, 400) g",
     )
     .await;
-    let dataset = expect_json(
-        app.post_json("/api/datasets", &json!({"name": "r", "load_query": "SELECT * FROM r_contract"})).await,
-        StatusCode::OK,
-    )
-    .await;
+    let dataset = app.dataset_query("r", "SELECT * FROM r_contract").await;
     let experiment = fixture_experiment(&app, &dataset, 0.9).await;
     let job = app.start(&experiment, json!({})).await;
     let done = app.finished_job(&job["id"], WITHIN).await;
@@ -135,32 +123,12 @@ async fn a_failed_download_is_reported_by_the_r_contract_code() {
         return;
     }
     let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
-    let scheduler = app.scheduler.clone().expect("a manual scheduler");
     app.sql("CREATE TABLE r_fragile (a int); INSERT INTO r_fragile VALUES (1), (2)").await;
-    let dataset = expect_json(
-        app.post_json(
-            "/api/datasets",
-            &json!({"name": "r_fragile", "load_query": "SELECT a, 1 / (a - 3) AS b FROM r_fragile"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let dataset = app.dataset_query("r_fragile", "SELECT a, 1 / (a - 3) AS b FROM r_fragile").await;
     let experiment = fixture_experiment(&app, &dataset, 0.5).await;
     let job = app.start(&experiment, json!({})).await;
     app.sql("INSERT INTO r_fragile VALUES (3)").await;
-    let deadline = tokio::time::Instant::now() + WITHIN;
-    let log = loop {
-        scheduler.tick().await;
-        if app.job(&job["id"]).await["status"] == "error" {
-            let log = app.log(&job["id"]).await;
-            if log.contains("reported job") {
-                break log;
-            }
-        }
-        assert!(tokio::time::Instant::now() < deadline, "the R script did not report the failure");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let log = app.reported_failure_log(&job["id"], WITHIN).await;
     assert!(log.contains("answered 400") && log.contains("division by zero"), "{log}");
     assert!(log.contains("/t/***"), "{log}");
     assert!(
