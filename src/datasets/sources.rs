@@ -467,12 +467,9 @@ async fn pg_copy_csv(
         while let Some(piece) = stream.next().await {
             let piece = piece.map_err(|e| source.classify(query, e))?;
             decoder.push(&piece, chunker.buffer()).map_err(|e| source.failed(query, e))?;
-            if let Some(full) = chunker.take_if_full() {
-                started.succeed();
-                // A failed send means the client went away: stop; dropping the transaction ends COPY.
-                if chunks.send(Ok(full)).await.is_err() {
-                    return Ok(());
-                }
+            // The client went away: stop; dropping the transaction ends COPY.
+            if !started.send_if_full(&mut chunker, chunks).await {
+                return Ok(());
             }
         }
         Ok(())
@@ -489,10 +486,18 @@ async fn pg_copy_csv(
 struct ResponseStart(Option<oneshot::Sender<Result<(), QueryError>>>);
 
 impl ResponseStart {
-    fn succeed(&mut self) {
+    /// Sends the gathered bytes once a chunk is full, starting the response. `false` when the
+    /// client went away.
+    async fn send_if_full(
+        &mut self,
+        chunker: &mut CsvChunker,
+        chunks: &mpsc::Sender<io::Result<Bytes>>,
+    ) -> bool {
+        let Some(full) = chunker.take_if_full() else { return true };
         if let Some(started) = self.0.take() {
             let _ = started.send(Ok(()));
         }
+        chunks.send(Ok(full)).await.is_ok()
     }
 
     /// Ends a download: the rest of the data, or the error as the answer if nothing was sent
@@ -600,11 +605,8 @@ async fn mysql_rows_csv(
             let row = row.map_err(|err| source.classify(query, err))?;
             let values: Vec<Option<String>> = (0..width).map(|i| mysql_text(&row, i)).collect();
             chunker.write_record(values.iter().map(|v| v.as_deref()));
-            if let Some(full) = chunker.take_if_full() {
-                started.succeed();
-                if chunks.send(Ok(full)).await.is_err() {
-                    return Ok(());
-                }
+            if !started.send_if_full(&mut chunker, chunks).await {
+                return Ok(());
             }
         }
         Ok(())
