@@ -10,8 +10,6 @@ local({
 })
 suppressPackageStartupMessages(library(bnlearn))
 
-discrete_scores <- c("loglik", "aic", "bic", "pred-loglik", "bde", "bds", "mbde", "bdla", "k2")
-gaussian_scores <- c("loglik-g", "aic-g", "bic-g", "pred-loglik-g", "bge")
 mixed_scores <- c("loglik-cg", "aic-cg", "bic-cg", "pred-loglik-cg")
 opts <- parse_options(list(
   make_option("--score", type = "character"),
@@ -22,11 +20,10 @@ opts <- parse_options(list(
   make_option("--optimized", type = "integer", default = 1L),
   make_option("--discrete_limit", type = "integer", default = 4L)
 ), required = "score")
-check_choice(opts, "score", c(discrete_scores, gaussian_scores, mixed_scores))
+check_choice(opts, "score", c(bnlearn_scores$discrete, bnlearn_scores$gaussian, mixed_scores))
 
 dataset <- load_dataset(opts)
-kind <- if (opts$score %in% discrete_scores) "discrete" else if (opts$score %in% gaussian_scores) "gaussian" else "mixed"
-frame <- as_bnlearn_data(dataset$data, kind, opts$discrete_limit)
+frame <- as_bnlearn_data(dataset$data, bnlearn_score_kind(opts$score), opts$discrete_limit)
 
 started <- Sys.time()
 fit <- hc(frame, score = opts$score, restart = opts$restarts, perturb = opts$perturb,
@@ -34,9 +31,7 @@ fit <- hc(frame, score = opts$score, restart = opts$restarts, perturb = opts$per
           debug = opts$verbose > 0)
 execution_time <- seconds_since(started)
 
-arcs_found <- arcs(fit)
-node_of <- function(names) dataset$node_ids[match(names, colnames(frame))]
-edges <- data.frame(from_node = node_of(arcs_found[, "from"]), to_node = node_of(arcs_found[, "to"]), weight = 0)
+edges <- arc_edges(fit, frame, dataset$node_ids)
 cat(sprintf("hc done in %.3f s: %d arcs, score %.4f\n", execution_time, nrow(edges),
             score(fit, frame, type = opts$score)))
 upload_result(opts, edges, meta = list(executor = "bnlearn", algorithm = "hc"),

@@ -10,8 +10,6 @@ local({
 })
 suppressPackageStartupMessages(library(bnlearn))
 
-discrete_tests <- c("x2", "x2-adf", "mi", "mi-adf", "mi-sh", "discretized-x2")
-gaussian_tests <- c("cor", "zf", "mi-g", "mi-g-sh")
 opts <- parse_options(list(
   make_option(c("-a", "--alpha"), type = "double"),
   make_option(c("-t", "--independence_test"), type = "character"),
@@ -19,7 +17,7 @@ opts <- parse_options(list(
   make_option("--discrete_limit", type = "integer", default = 4L),
   make_option(c("-c", "--cores"), type = "integer", default = 1L)
 ), required = c("alpha", "independence_test"))
-check_choice(opts, "independence_test", c(discrete_tests, gaussian_tests, "mi-cg"))
+check_choice(opts, "independence_test", c(bnlearn_tests$discrete, bnlearn_tests$gaussian, "mi-cg"))
 
 dataset <- load_dataset(opts)
 test <- opts$independence_test
@@ -30,8 +28,7 @@ if (test == "discretized-x2") {
                       breaks = opts$discrete_limit)
   test <- "x2"
 }
-kind <- if (test %in% discrete_tests) "discrete" else if (test %in% gaussian_tests) "gaussian" else "mixed"
-frame <- as_bnlearn_data(frame, kind, opts$discrete_limit)
+frame <- as_bnlearn_data(frame, bnlearn_test_kind(test), opts$discrete_limit)
 
 started <- Sys.time()
 cluster <- if (opts$cores > 1) parallel::makeCluster(opts$cores) else NULL
@@ -40,10 +37,7 @@ fit <- pc.stable(frame, cluster = cluster, test = test, alpha = opts$alpha,
 if (!is.null(cluster)) parallel::stopCluster(cluster)
 execution_time <- seconds_since(started)
 
-# arcs() lists undirected edges in both directions, as the result format wants them.
-arcs_found <- arcs(fit)
-node_of <- function(names) dataset$node_ids[match(names, colnames(frame))]
-edges <- data.frame(from_node = node_of(arcs_found[, "from"]), to_node = node_of(arcs_found[, "to"]), weight = 0)
+edges <- arc_edges(fit, frame, dataset$node_ids)
 cat(sprintf("pc.stable done in %.3f s: %d arcs\n", execution_time, nrow(edges)))
 upload_result(opts, edges, meta = list(executor = "bnlearn", algorithm = "pc.stable", test_used = test),
               execution_time = execution_time, loading_time = dataset$loading_time)

@@ -11,8 +11,9 @@ suppressPackageStartupMessages({
   library(jsonlite)
 })
 
-# Uncaught errors in red, as MPCSL's scripts print them; Rscript then exits with status 1.
-options(error = function() {
+# Uncaught errors in red (instead of R's plain print), as MPCSL's scripts print them; the script
+# then exits with status 1.
+options(show.error.messages = FALSE, error = function() {
   message("\033[31m", geterrmessage(), "\033[0m")
   quit(save = "no", status = 1)
 })
@@ -161,6 +162,46 @@ as_bnlearn_data <- function(frame, kind, limit) {
   out
 }
 
+# bnlearn's tests and scores by the data they need (for as_bnlearn_data's `kind`).
+bnlearn_tests <- list(
+  discrete = c("x2", "x2-adf", "mi", "mi-adf", "mi-sh", "discretized-x2"),
+  gaussian = c("cor", "zf", "mi-g", "mi-g-sh")
+)
+bnlearn_scores <- list(
+  discrete = c("loglik", "aic", "bic", "pred-loglik", "bde", "bds", "mbde", "bdla", "k2"),
+  gaussian = c("loglik-g", "aic-g", "bic-g", "pred-loglik-g", "bge")
+)
+bnlearn_test_kind <- function(test) {
+  if (test %in% bnlearn_tests$discrete) "discrete" else if (test %in% bnlearn_tests$gaussian) "gaussian" else "mixed"
+}
+bnlearn_score_kind <- function(score) {
+  if (score %in% bnlearn_scores$discrete) "discrete" else if (score %in% bnlearn_scores$gaussian) "gaussian" else "mixed"
+}
+
+# The arcs of a bnlearn fit as result edges (node ids, weight 0). arcs() lists an undirected
+# edge in both directions, as the result format wants it.
+arc_edges <- function(fit, frame, node_ids) {
+  found <- bnlearn::arcs(fit)
+  node_of <- function(names) node_ids[match(names, colnames(frame))]
+  data.frame(from_node = node_of(found[, "from"]), to_node = node_of(found[, "to"]), weight = rep(0, nrow(found)))
+}
+
+# A comma-separated k=v option as a list: "test=x2,alpha=0.05" -> list(test = "x2", alpha = 0.05).
+# Numbers become numbers, TRUE/FALSE logicals; anything else stays text.
+key_value_list <- function(text, option) {
+  pairs <- Filter(nzchar, trimws(strsplit(text, ",", fixed = TRUE)[[1]]))
+  values <- list()
+  for (pair in pairs) {
+    parts <- strsplit(pair, "=", fixed = TRUE)[[1]]
+    if (length(parts) != 2 || !nzchar(parts[1])) {
+      stop(sprintf("--%s: '%s' is not key=value", option, pair), call. = FALSE)
+    }
+    value <- trimws(parts[2])
+    number <- suppressWarnings(as.numeric(value))
+    values[[trimws(parts[1])]] <- if (value %in% c("TRUE", "FALSE")) as.logical(value) else if (!is.na(number)) number else value
+  }
+  values
+}
 # Every column as integer codes 0..k-1 (pcalg's disCItest and binCItest).
 as_codes <- function(frame) {
   as.data.frame(lapply(frame, function(column) as.integer(factor(column)) - 1L), check.names = FALSE)

@@ -34,7 +34,15 @@ fn every_r_script_parses() {
     scripts.sort();
     let names: Vec<_> =
         scripts.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    for expected in ["bnlearn_hc.r", "bnlearn_pc_stable.r", "generator.r", "mpci_utils.r", "pcalg_pc.r"] {
+    for expected in [
+        "bnlearn_gs.r",
+        "bnlearn_hc.r",
+        "bnlearn_pc_stable.r",
+        "bnlearn_rsmax2.r",
+        "generator.r",
+        "mpci_utils.r",
+        "pcalg_pc.r",
+    ] {
         assert!(names.iter().any(|n| n == expected), "{expected} is missing from {names:?}");
     }
     for script in &scripts {
@@ -45,6 +53,20 @@ fn every_r_script_parses() {
             .unwrap();
         assert!(out.status.success(), "{}: {}", script.display(), String::from_utf8_lossy(&out.stderr));
     }
+}
+
+#[test]
+fn the_r_contract_code_passes_its_unit_tests() {
+    let Some(rscript) = rscript() else { return };
+    let out =
+        std::process::Command::new(&rscript).arg(format!("{R_DIR}/tests/test_utils.r")).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("all checks passed"));
 }
 
 /// The fixture as a catalogue algorithm, run by the local launcher like any R script would be.
