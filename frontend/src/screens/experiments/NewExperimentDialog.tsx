@@ -11,7 +11,7 @@ import { ErrorNote, Loading } from '../../components/ui';
 import { ParameterFields } from '../../params/ParameterFields';
 import { parseValidParameters } from '../../params/schema';
 import { useParameterForm } from '../../params/useParameterForm';
-import { groupByPackage } from './algorithms';
+import { groupByPackage, runsWhere } from './algorithms';
 
 interface Props {
   /** fixed dataset (from a dataset's page); otherwise the user picks one */
@@ -140,7 +140,7 @@ export function NewExperimentDialog({ datasetId, duplicateOf, onClose }: Props) 
             htmlFor="exp-algorithm"
             required
             errors={errors.algorithm_id}
-            hint={algorithm?.needs_gpu ? 'needs a GPU' : undefined}
+            hint={algorithm && [runsWhere(algorithm), algorithm.needs_gpu && 'needs a GPU'].filter(Boolean).join('; ')}
           >
             <select id="exp-algorithm" value={chosenId} onChange={(e) => setAlgorithmId(Number(e.target.value))}>
               {groupByPackage(list).map(([pkg, algs]) => (

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { groupByPackage, runsWhere } from './algorithms';
+import type { Algorithm } from '../../api/types';
+
+const algorithm = (fields: Partial<Algorithm>): Algorithm =>
+  ({ id: 1, package: 'p', function: 'f', docker_image: null, local_command: null, ...fields }) as Algorithm;
+
+describe('runsWhere', () => {
+  it('names the image and this machine for algorithms with both', () => {
+    const pc = algorithm({ docker_image: 'causeway_execution_pc', local_command: ['causeway-pc'] });
+    expect(runsWhere(pc)).toBe('runs on this machine, or as the image causeway_execution_pc on Kubernetes');
+  });
+
+  it('says image-only algorithms need the Kubernetes launcher', () => {
+    expect(runsWhere(algorithm({ docker_image: 'mpci_execution_r' }))).toBe(
+      'runs only as the image mpci_execution_r (Kubernetes launcher)',
+    );
+  });
+
+  it('handles local-only and unrunnable entries', () => {
+    expect(runsWhere(algorithm({ local_command: ['{python}', '{executors}/python/{script}'] }))).toBe(
+      'runs on this machine only',
+    );
+    expect(runsWhere(algorithm({ local_command: [] }))).toBe('cannot run: neither a local command nor an image');
+  });
+});
+
+describe('groupByPackage', () => {
+  it('sorts packages and functions', () => {
+    const groups = groupByPackage([
+      algorithm({ id: 1, package: 'pcalg', function: 'pc' }),
+      algorithm({ id: 2, package: 'causal-learn', function: 'pc' }),
+      algorithm({ id: 3, package: 'causal-learn', function: 'fci' }),
+    ]);
+    expect(groups.map(([pkg, list]) => [pkg, list.map((a) => a.function)])).toEqual([
+      ['causal-learn', ['fci', 'pc']],
+      ['pcalg', ['pc']],
+    ]);
+  });
+});
