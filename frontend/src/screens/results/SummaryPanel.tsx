@@ -6,6 +6,7 @@ import type { ResultFull } from '../../api/types';
 import { useToast } from '../../components/toast';
 import type { Graph } from '../../graph/model';
 import { formatSeconds } from '../../util/format';
+import { runDetails } from './runDetails';
 
 /** What the result is, before anything is selected; also marks edges the result lacks. */
 export function SummaryPanel({ result, graph }: { result: ResultFull; graph: Graph }) {
@@ -32,6 +33,7 @@ export function SummaryPanel({ result, graph }: { result: ResultFull; graph: Gra
           </dd>
         </dl>
       </div>
+      <RunDetailsPanel result={result} graph={graph} />
       <MissingEdgeForm resultId={result.id} graph={graph} />
       <p className="faint" style={{ fontSize: '0.85rem' }}>
         Select a node to see its neighbours and distribution, or an edge to annotate it.
@@ -83,6 +85,38 @@ function MissingEdgeForm({ resultId, graph }: { resultId: number; graph: Graph }
         Mark missing
       </button>
       {exists && <div className="faint">That edge is already drawn.</div>}
+    </div>
+  );
+}
+
+/** What the executor reported about the run, and a PAG's endpoint marks when there are any. */
+function RunDetailsPanel({ result, graph }: { result: ResultFull; graph: Graph }) {
+  const names = new Map(graph.nodes.map((n) => [n.nodeId, n.label]));
+  const { facts, pag } = runDetails(result.meta_results, (id) => names.get(id));
+  if (facts.length === 0 && !pag) return null;
+  return (
+    <div>
+      <div className="panel-title">Run</div>
+      {facts.length > 0 && (
+        <dl className="props">
+          {facts.map(([label, value]) => (
+            <div key={label} style={{ display: 'contents' }}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {pag && (
+        <details>
+          <summary>PAG marks ({pag.length} edges)</summary>
+          <ul className="mono" style={{ fontSize: '0.85rem', paddingLeft: '1.2rem' }}>
+            {pag.map((edge) => (
+              <li key={edge}>{edge}</li>
+            ))}
+          </ul>
+        </details>
+      )}
     </div>
   );
 }
