@@ -100,6 +100,9 @@ describe('run → explore → compare', () => {
   it('lays the result out and finds a node', async () => {
     await page.locator('[data-testid=graph-canvas] canvas').first().waitFor();
     await page.getByText(`Result #${resultId}`).first().waitFor();
+    // The summary says what the executor reported about the run.
+    await page.getByText('causeway-pc', { exact: true }).waitFor();
+    await page.getByText('pc-stable', { exact: true }).waitFor();
     await page.waitForTimeout(300);
     await shot(page, '20-explorer');
 
