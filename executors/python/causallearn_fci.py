@@ -21,8 +21,12 @@ def parser():
     p = option_parser("causallearn_fci", "causal-learn FCI")
     p.add_argument("-a", "--alpha", type=float, required=True)
     p.add_argument("-t", "--independence_test", choices=sorted(graph.TESTS), required=True)
-    p.add_argument("-s", "--subset_size", type=unlimited, default=None, help="largest conditioning set; -1: any")
-    p.add_argument("--max_path_length", type=unlimited, default=None, help="longest discriminating path; -1: any")
+    p.add_argument(
+        "-s", "--subset_size", type=unlimited, default=None, help="largest conditioning set; -1: any"
+    )
+    p.add_argument(
+        "--max_path_length", type=unlimited, default=None, help="longest discriminating path; -1: any"
+    )
     return p
 
 

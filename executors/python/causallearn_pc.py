@@ -20,7 +20,9 @@ def parser():
     p.add_argument("--stable", type=boolean, default=True, help="PC-stable's order-independent skeleton")
     p.add_argument("--uc_rule", type=int, choices=[0, 1, 2], default=0, help="collider rule")
     p.add_argument("--uc_priority", type=int, choices=[-1, 0, 1, 2, 3, 4], default=2)
-    p.add_argument("-s", "--subset_size", type=unlimited, default=None, help="largest conditioning set; -1: any")
+    p.add_argument(
+        "-s", "--subset_size", type=unlimited, default=None, help="largest conditioning set; -1: any"
+    )
     return p
 
 

@@ -130,7 +130,8 @@ def parse_dataset(csv_bytes):
     except ValueError as err:
         raise ValueError(f"the dataset header must hold node ids: {err}") from err
     complete = frame.dropna()
-    return Dataset(frame=complete.reset_index(drop=True), node_ids=node_ids, dropped_rows=len(frame) - len(complete))
+    dropped = len(frame) - len(complete)
+    return Dataset(frame=complete.reset_index(drop=True), node_ids=node_ids, dropped_rows=dropped)
 
 
 class Api:
@@ -207,8 +208,13 @@ def result_body(options, dataset, learned, execution_time):
             members = [ids[k] for k in nodes]
             for a, b in ((i, j), (j, i)):
                 sepset_list.append(
-                    {"from_node": ids[a], "to_node": ids[b], "statistic": float(p_value),
-                     "level": len(nodes), "nodes": members}
+                    {
+                        "from_node": ids[a],
+                        "to_node": ids[b],
+                        "statistic": float(p_value),
+                        "level": len(nodes),
+                        "nodes": members,
+                    }
                 )
     meta = {key: value for key, value in vars(options).items()}
     meta["api_host"] = redacted(options.api_host)
@@ -233,7 +239,9 @@ def main(parser, learn, argv=None):
     """Runs one job: `learn(options, dataset) -> Learned`. Returns the process exit status."""
     options = parser.parse_args(argv)
     api = Api(options.api_host)
-    print(f"{parser.prog}: job {options.job_id} dataset {options.dataset_id} via {redacted(options.api_host)}")
+    print(
+        f"{parser.prog}: job {options.job_id} dataset {options.dataset_id} via {redacted(options.api_host)}"
+    )
     print("options: " + " ".join(f"{k}={v}" for k, v in vars(options).items() if k != "api_host"), flush=True)
     try:
         dataset = api.load_dataset(options.dataset_id)

@@ -30,7 +30,9 @@ for (name in c("apiHost", "uploadEndpoint", "nNodes", "nSamples", "edgeProbabili
   if (is.null(opts[[name]])) stop(sprintf("the option --%s is required", name), call. = FALSE)
 }
 if (opts$nNodes < 1 || opts$nSamples < 1) stop("--nNodes and --nSamples must be at least 1", call. = FALSE)
-if (opts$edgeProbability < 0 || opts$edgeProbability > 1) stop("--edgeProbability must be in [0, 1]", call. = FALSE)
+if (opts$edgeProbability < 0 || opts$edgeProbability > 1) {
+  stop("--edgeProbability must be in [0, 1]", call. = FALSE)
+}
 if (opts$edgeValueLowerBound > opts$edgeValueUpperBound) {
   stop("--edgeValueLowerBound must not exceed --edgeValueUpperBound", call. = FALSE)
 }
@@ -50,7 +52,8 @@ truth <- igraph.from.graphNEL(dag)
 V(truth)$name <- names
 write_graph(truth, gml_file, format = "gml")
 
-answer <- PUT(opts$uploadEndpoint, body = list(file = upload_file(csv_file, "text/csv")), encode = "multipart")
+answer <- PUT(opts$uploadEndpoint, body = list(file = upload_file(csv_file, "text/csv")),
+              encode = "multipart")
 if (http_error(answer)) {
   stop(sprintf("uploading the samples to %s answered %d", redact(opts$uploadEndpoint), status_code(answer)),
        call. = FALSE)

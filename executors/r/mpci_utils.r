@@ -155,7 +155,8 @@ as_bnlearn_data <- function(frame, kind, limit) {
       mixed = !is.numeric(column) || length(unique(column)) <= limit
     )
     if (!as_factor && !is.numeric(column)) {
-      stop(sprintf("column %s is not numeric, which a Gaussian test or score needs", colnames(out)[i]), call. = FALSE)
+      stop(sprintf("column %s is not numeric, which a Gaussian test or score needs", colnames(out)[i]),
+           call. = FALSE)
     }
     out[[i]] <- if (as_factor) factor(column) else as.numeric(column)
   }
@@ -172,10 +173,12 @@ bnlearn_scores <- list(
   gaussian = c("loglik-g", "aic-g", "bic-g", "pred-loglik-g", "bge")
 )
 bnlearn_test_kind <- function(test) {
-  if (test %in% bnlearn_tests$discrete) "discrete" else if (test %in% bnlearn_tests$gaussian) "gaussian" else "mixed"
+  if (test %in% bnlearn_tests$discrete) return("discrete")
+  if (test %in% bnlearn_tests$gaussian) "gaussian" else "mixed"
 }
 bnlearn_score_kind <- function(score) {
-  if (score %in% bnlearn_scores$discrete) "discrete" else if (score %in% bnlearn_scores$gaussian) "gaussian" else "mixed"
+  if (score %in% bnlearn_scores$discrete) return("discrete")
+  if (score %in% bnlearn_scores$gaussian) "gaussian" else "mixed"
 }
 
 # The arcs of a bnlearn fit as result edges (node ids, weight 0). arcs() lists an undirected
@@ -183,7 +186,8 @@ bnlearn_score_kind <- function(score) {
 arc_edges <- function(fit, frame, node_ids) {
   found <- bnlearn::arcs(fit)
   node_of <- function(names) node_ids[match(names, colnames(frame))]
-  data.frame(from_node = node_of(found[, "from"]), to_node = node_of(found[, "to"]), weight = rep(0, nrow(found)))
+  data.frame(from_node = node_of(found[, "from"]), to_node = node_of(found[, "to"]),
+             weight = rep(0, nrow(found)))
 }
 
 # A comma-separated k=v option as a list: "test=x2,alpha=0.05" -> list(test = "x2", alpha = 0.05).
@@ -198,7 +202,13 @@ key_value_list <- function(text, option) {
     }
     value <- trimws(parts[2])
     number <- suppressWarnings(as.numeric(value))
-    values[[trimws(parts[1])]] <- if (value %in% c("TRUE", "FALSE")) as.logical(value) else if (!is.na(number)) number else value
+    values[[trimws(parts[1])]] <- if (value %in% c("TRUE", "FALSE")) {
+      as.logical(value)
+    } else if (!is.na(number)) {
+      number
+    } else {
+      value
+    }
   }
   values
 }
@@ -245,7 +255,9 @@ upload_result <- function(opts, edges, sepsets = list(), meta = list(), executio
   json <- toJSON(body, auto_unbox = TRUE, digits = NA, null = "null")
   url <- api_url(opts, sprintf("/api/job/%d/result", opts$job_id))
   response <- tryCatch(POST(url, body = json, content_type_json(), timeout(600)), error = function(e) e)
-  if (inherits(response, "error") || http_error(response)) fail_job(opts, describe_failure("POST", url, response))
+  if (inherits(response, "error") || http_error(response)) {
+    fail_job(opts, describe_failure("POST", url, response))
+  }
   cat(sprintf("uploaded result of job %d (%d edges, %d bytes)\n", opts$job_id, nrow(edges), nchar(json)))
   invisible(response)
 }

@@ -91,7 +91,9 @@ class RunsAgainstTheBackend(unittest.TestCase):
         body = backend.uploads[0]
         edges = sorted((e["from_node"], e["to_node"]) for e in body["edge_list"])
         self.assertEqual(edges, [(10, 12), (11, 12), (12, 13)])
-        separated = sorted((s["from_node"], s["to_node"], tuple(s["nodes"]), s["level"]) for s in body["sepset_list"])
+        separated = sorted(
+            (s["from_node"], s["to_node"], tuple(s["nodes"]), s["level"]) for s in body["sepset_list"]
+        )
         self.assertEqual(
             separated,
             [(10, 13, (12,), 1), (11, 13, (12,), 1), (13, 10, (12,), 1), (13, 11, (12,), 1)],
@@ -106,7 +108,9 @@ class RunsAgainstTheBackend(unittest.TestCase):
     def test_sepsets_are_left_out_unless_asked_for(self):
         backend = Backend(collider_csv())
         self.addCleanup(backend.close)
-        self.assertEqual(self.run_pc(backend, "--send_sepsets", "0", "--alpha", "0.01", "--independence_test", "chisq"), 0)
+        self.assertEqual(
+            self.run_pc(backend, "--send_sepsets", "0", "--alpha", "0.01", "--independence_test", "chisq"), 0
+        )
         self.assertEqual(backend.uploads[0]["sepset_list"], [])
 
     def test_a_failed_download_reports_the_job_and_exits_non_zero(self):
@@ -129,15 +133,42 @@ class RunsAgainstTheBackend(unittest.TestCase):
 class Options(unittest.TestCase):
     def test_values_arrive_in_python_str_form_and_short_forms_work(self):
         o = causallearn_pc.parser().parse_args(
-            ["-j", "1", "-d", "2", "--api_host", "h", "-a", "0.05", "-t", "fisherz", "--stable", "False",
-             "-s", "-1", "-v", "1", "--sampling_factor", "0.5", "--sampling_method", "top"]
+            [
+                "-j",
+                "1",
+                "-d",
+                "2",
+                "--api_host",
+                "h",
+                "-a",
+                "0.05",
+                "-t",
+                "fisherz",
+                "--stable",
+                "False",
+                "-s",
+                "-1",
+                "-v",
+                "1",
+                "--sampling_factor",
+                "0.5",
+                "--sampling_method",
+                "top",
+            ]
         )
-        self.assertEqual((o.alpha, o.independence_test, o.stable, o.subset_size, o.verbose), (0.05, "fisherz", False, None, 1))
+        self.assertEqual(
+            (o.alpha, o.independence_test, o.stable, o.subset_size, o.verbose),
+            (0.05, "fisherz", False, None, 1),
+        )
         self.assertEqual((o.sampling_factor, o.sampling_method), (0.5, "top"))
 
     def test_bad_values_are_refused(self):
         base = ["-j", "1", "-d", "2", "--api_host", "h", "-a", "0.05"]
-        for bad in (["-t", "gaussCI"], ["-t", "gsq", "--stable", "maybe"], ["-t", "gsq", "--sampling_factor", "2"]):
+        for bad in (
+            ["-t", "gaussCI"],
+            ["-t", "gsq", "--stable", "maybe"],
+            ["-t", "gsq", "--sampling_factor", "2"],
+        ):
             with self.assertRaises(SystemExit):
                 causallearn_pc.parser().parse_args(base + bad)
 

@@ -12,17 +12,16 @@ check <- function(what, condition) {
 fails <- function(expr) inherits(tryCatch(expr, error = function(e) e), "error")
 
 # Options: contract options, required ones, choices, ranges.
-opts <- parse_options(list(make_option(c("-a", "--alpha"), type = "double")),
-                      args = c("-j", "5", "-d", "9", "--api_host", "h:1/t/abc", "-a", "0.05", "--sampling_method", "top"),
-                      required = "alpha")
-check("options parsed", opts$job_id == 5 && opts$dataset_id == 9 && opts$alpha == 0.05 && opts$send_sepsets == 0)
-check("a missing required option stops", fails(parse_options(list(make_option("--alpha", type = "double")),
-                                                              args = c("-j", "1", "-d", "1", "--api_host", "h"),
-                                                              required = "alpha")))
-check("a bad sampling method stops", fails(parse_options(args = c("-j", "1", "-d", "1", "--api_host", "h",
-                                                                  "--sampling_method", "middle"))))
-check("a sampling factor above 1 stops", fails(parse_options(args = c("-j", "1", "-d", "1", "--api_host", "h",
-                                                                      "--sampling_factor", "2"))))
+alpha <- list(make_option(c("-a", "--alpha"), type = "double"))
+fixed <- c("-j", "1", "-d", "1", "--api_host", "h")
+opts <- parse_options(alpha, required = "alpha",
+                      args = c("-j", "5", "-d", "9", "--api_host", "h:1/t/abc", "-a", "0.05",
+                               "--sampling_method", "top"))
+check("options parsed", opts$job_id == 5 && opts$dataset_id == 9 && opts$alpha == 0.05 &&
+        opts$send_sepsets == 0 && opts$sampling_method == "top")
+check("a missing required option stops", fails(parse_options(alpha, args = fixed, required = "alpha")))
+check("a bad sampling method stops", fails(parse_options(args = c(fixed, "--sampling_method", "middle"))))
+check("a sampling factor above 1 stops", fails(parse_options(args = c(fixed, "--sampling_factor", "2"))))
 check("unlimited", is.infinite(unlimited(-1)) && is.null(unlimited(-1, NULL)) && unlimited(3) == 3)
 check("redact", redact("GET http://h:1/t/0123abcd/api/x failed") == "GET http://h:1/t/***/api/x failed")
 
@@ -44,7 +43,8 @@ check("random rows", length(kept) == 5 && !is.unsorted(kept))
 # bnlearn data kinds, codes, edges.
 mixed <- data.frame(a = c(1, 2, 1, 2), b = c(0.1, 0.2, 0.3, 0.4), s = c("u", "v", "u", "v"))
 as_mixed <- as_bnlearn_data(mixed, "mixed", 2)
-check("mixed: few values and text are factors", is.factor(as_mixed$a) && is.numeric(as_mixed$b) && is.factor(as_mixed$s))
+check("mixed: few values and text are factors",
+      is.factor(as_mixed$a) && is.numeric(as_mixed$b) && is.factor(as_mixed$s))
 check("discrete: all factors", all(vapply(as_bnlearn_data(mixed, "discrete", 2), is.factor, TRUE)))
 check("gaussian needs numbers", fails(as_bnlearn_data(mixed, "gaussian", 2)))
 check("kinds", bnlearn_test_kind("x2") == "discrete" && bnlearn_test_kind("zf") == "gaussian" &&
@@ -52,8 +52,8 @@ check("kinds", bnlearn_test_kind("x2") == "discrete" && bnlearn_test_kind("zf") 
 check("codes from 0", identical(as_codes(data.frame(v = c("b", "a", "b")))$v, c(1L, 0L, 1L)))
 m <- matrix(0, 3, 3); m[1, 2] <- 1; m[2, 1] <- 1; m[2, 3] <- 1
 edges <- adjacency_edges(m, c(10L, 11L, 12L))
-check("adjacency edges", identical(paste(edges$from_node, edges$to_node)[order(edges$from_node, edges$to_node)],
-                                   c("10 11", "11 10", "11 12")))
+pairs <- paste(edges$from_node, edges$to_node)[order(edges$from_node, edges$to_node)]
+check("adjacency edges", identical(pairs, c("10 11", "11 10", "11 12")))
 
 # k=v options of rsmax2.
 args <- key_value_list("test=x2, alpha=0.05,optimized=TRUE", "restrict_args")
