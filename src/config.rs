@@ -69,6 +69,11 @@ pub struct Config {
     #[arg(long, env = "CAUSEWAY_JOB_TIMEOUT", value_parser = parse_duration)]
     pub job_timeout: Option<Duration>,
 
+    /// How long a run may go on after its executor reported the job's end (uploaded a result,
+    /// or reported a failure) before it is stopped, so that its last log lines are kept.
+    #[arg(long, env = "CAUSEWAY_EXIT_GRACE", default_value = "30s", value_parser = parse_duration)]
+    pub exit_grace: Duration,
+
     /// Kubernetes API server URL for the kubernetes launcher (unset: in-cluster configuration).
     #[arg(long, env = "CAUSEWAY_K8S_API_URL")]
     pub k8s_api_url: Option<String>,
@@ -123,6 +128,7 @@ impl Config {
             api_host: None,
             require_upload_token: false,
             job_timeout: None,
+            exit_grace: Duration::from_secs(30),
             work_dir: std::env::temp_dir().join("causeway-runs").to_string_lossy().into_owned(),
             causeway_bin: None,
             executors_dir: "executors".into(),

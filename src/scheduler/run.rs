@@ -190,18 +190,25 @@ impl Scheduler {
         Ok(())
     }
 
-    /// A run whose job is no longer running: the result arrived (let the process finish), or
-    /// the job was cancelled, hidden, failed or deleted (stop the run). Once it has ended, its
-    /// log is saved into the job and the run is forgotten. This is also how a cancel issued
-    /// while the scheduler was down takes effect.
+    /// A run whose job is no longer running: its executor ended the job (uploaded the result,
+    /// or reported a failure, which leaves the error code empty): let the process finish, for
+    /// `exit_grace` at most; or the job was cancelled, hidden, failed or deleted: stop the run.
+    /// Once it has ended, its log is saved into the job and the run is forgotten. This is also
+    /// how a cancel issued while the scheduler was down takes effect.
     async fn reconcile(&self, job_id: i32, state: &RunState) -> anyhow::Result<()> {
-        let status: Option<String> = sqlx::query_scalar("SELECT status::text FROM job WHERE id = $1")
-            .bind(job_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        let finishing_after_upload = status.as_deref() == Some("done") && !state.is_finished();
-        if finishing_after_upload {
-            return Ok(());
+        let job: Option<(String, Option<String>, Option<DateTime<Utc>>)> =
+            sqlx::query_as("SELECT status::text, error_code::text, end_time FROM job WHERE id = $1")
+                .bind(job_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let status = job.as_ref().map(|(status, ..)| status.as_str());
+        if let Some((status, error_code, end_time)) = &job {
+            let ended_by_executor = status == "done" || (status == "error" && error_code.is_none());
+            let within_grace = end_time
+                .is_none_or(|end| (Utc::now() - end).to_std().unwrap_or_default() < self.config.exit_grace);
+            if ended_by_executor && within_grace && !state.is_finished() {
+                return Ok(());
+            }
         }
         if !state.is_finished() {
             self.launcher.stop(job_id).await?;

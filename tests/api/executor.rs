@@ -27,8 +27,10 @@ print("loaded", len(csv.split("\r\n")) - 2, "rows", flush=True)
 if args.mode == "crash":
     print("something went wrong", file=sys.stderr, flush=True)
     sys.exit(3)
-if args.mode == "report":
+if args.mode in ("report", "report_and_hang"):
     urllib.request.urlopen(urllib.request.Request(f"{base}/api/job/{args.j}", method="PUT"))
+    time.sleep(0.5 if args.mode == "report" else 120)
+    print("exiting after the report", flush=True)
     sys.exit(1)
 if args.mode == "sleep":
     time.sleep(120)
@@ -51,7 +53,7 @@ pub async fn experiment(app: &TestApp, mode: &str) -> Value {
             "/api/algorithms",
             &json!({"package": "test", "function": mode, "script_filename": "fake.py",
                     "local_command": ["python3", path.to_string_lossy()],
-                    "valid_parameters": {"mode": {"type": "enum", "values": ["ok", "crash", "report", "sleep", "silent"]},
+                    "valid_parameters": {"mode": {"type": "enum", "values": ["ok", "crash", "report", "report_and_hang", "sleep", "silent"]},
                                          "edges": {"type": "int", "minimum": 1}}}),
         )
         .await,

@@ -215,20 +215,19 @@ impl TestApp {
         response.text().await.expect("log text")
     }
 
-    /// Ticks this test's manual scheduler until the job is `error` and its log holds the
-    /// executor's failure report (`PUT /api/job/{id}`, logged as "reported job …"); the log.
-    pub async fn reported_failure_log(&self, id: &Value, within: std::time::Duration) -> String {
+    /// Ticks this test's manual scheduler until the job is `error` and its run's log is saved;
+    /// the job (with `log`). An executor's failure report (`PUT /api/job/{id}`) leaves
+    /// `error_code` null; a crashed run gets -127.
+    pub async fn failed_job(&self, id: &Value, within: std::time::Duration) -> Value {
         let scheduler = self.scheduler.clone().expect("a manual scheduler (Scheduling::Manual)");
         let deadline = tokio::time::Instant::now() + within;
         loop {
             scheduler.tick().await;
-            if self.job(id).await["status"] == "error" {
-                let log = self.log(id).await;
-                if log.contains("reported job") {
-                    return log;
-                }
+            let job = self.job(id).await;
+            if job["status"] == "error" && job["log"].is_string() {
+                return job;
             }
-            assert!(tokio::time::Instant::now() < deadline, "job {id}: no failure report in time");
+            assert!(tokio::time::Instant::now() < deadline, "job {id} did not fail in time: {job}");
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }

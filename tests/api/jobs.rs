@@ -143,6 +143,32 @@ async fn an_executor_error_report_ends_in_error_without_a_code() {
     expect_error(app.client.put(app.url("/api/job/9999")).send().await.unwrap(), StatusCode::NOT_FOUND).await;
 }
 
+/// After `PUT /api/job/{id}` the executor still prints and exits; its run is not stopped at once,
+/// so the log keeps its last lines.
+#[tokio::test]
+async fn an_executor_that_reported_its_failure_may_finish_its_log() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    let experiment = executor::experiment(&app, "report").await;
+    let created = app.start(&experiment, json!({})).await;
+    let failed = app.failed_job(&created["id"], Duration::from_secs(30)).await;
+    assert_eq!(failed["error_code"], Value::Null, "{failed}");
+    assert!(failed["log"].as_str().unwrap().contains("exiting after the report"), "{failed}");
+}
+
+/// An executor that lingers after its report is stopped once `exit_grace` has passed.
+#[tokio::test]
+async fn a_run_that_lingers_after_its_report_is_stopped_after_the_grace() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |c| c.exit_grace = Duration::from_millis(500)).await;
+    let experiment = executor::experiment(&app, "report_and_hang").await;
+    let created = app.start(&experiment, json!({})).await;
+    let failed = app.failed_job(&created["id"], Duration::from_secs(30)).await;
+    let log = failed["log"].as_str().unwrap();
+    assert!(log.contains("executor for job") && !log.contains("exiting after the report"), "{log}");
+    let end = chrono::DateTime::parse_from_rfc3339(failed["end_time"].as_str().unwrap()).unwrap();
+    let stopped_after = chrono::Utc::now().signed_duration_since(end);
+    assert!(stopped_after >= chrono::Duration::milliseconds(500), "stopped after {stopped_after}");
+}
+
 #[tokio::test]
 async fn a_running_job_is_cancelled_and_its_process_stopped() {
     let app = spawn_app().await;
