@@ -1,8 +1,9 @@
 # Dataset generator image (generator type PCALG: random DAG + Gaussian samples with pcalg,
-# uploaded to the collector). The scheduler asks for the image `generator_r` with the script
-# `generator.r` (spec: job-lifecycle §4.2). Build from the repository root:
+# uploaded to the collector). The scheduler asks for the image `mpci_generator_r` (the name
+# MPCSL's build publishes; its scheduler asked for `generator_r`) with the script `generator.r`
+# (spec: job-lifecycle §4.2). Build from the repository root:
 #
-#   docker build -f deploy/images/generator-r.Dockerfile -t "$REGISTRY/generator_r:$VERSION" .
+#   docker build -f deploy/images/generator-r.Dockerfile -t "$REGISTRY/mpci_generator_r:$VERSION" .
 #
 # GENERATOR_DIR is the folder holding generator.r (default executors/r).
 
