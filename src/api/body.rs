@@ -60,7 +60,11 @@ pub fn is_json_content_type(content_type: &str) -> bool {
 pub async fn read_json_object(request: &Request, body: &mut RequestBody) -> poem::Result<Map<String, Value>> {
     use poem::FromRequest;
     let bytes = Vec::<u8>::from_request(request, body).await?;
-    match serde_json::from_slice::<Value>(&bytes) {
+    parse_json_object(&bytes)
+}
+
+fn parse_json_object(bytes: &[u8]) -> poem::Result<Map<String, Value>> {
+    match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(object)) => Ok(object),
         Ok(_) => Err(ApiError::bad_request("The request body must be a JSON object").into()),
         Err(err) => Err(ApiError::bad_request(format!("The request body is not valid JSON: {err}")).into()),
@@ -215,22 +219,7 @@ impl<'a, T: FromJsonBody + Send> poem_openapi::ApiExtractor<'a> for OptionalJson
         let is_json = request.content_type().is_some_and(is_json_content_type);
         let object = if is_json {
             let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                Map::new()
-            } else {
-                match serde_json::from_slice::<Value>(&bytes) {
-                    Ok(Value::Object(object)) => object,
-                    Ok(_) => {
-                        return Err(ApiError::bad_request("The request body must be a JSON object").into());
-                    }
-                    Err(err) => {
-                        return Err(ApiError::bad_request(format!(
-                            "The request body is not valid JSON: {err}"
-                        ))
-                        .into());
-                    }
-                }
-            }
+            if bytes.iter().all(u8::is_ascii_whitespace) { Map::new() } else { parse_json_object(&bytes)? }
         } else {
             Map::new()
         };

@@ -2,17 +2,17 @@
 //! export, comparison with the ground truth or another result, and confounder sets. The graph
 //! algorithms live in `crate::graph`; this module loads graphs from the database and answers.
 
-use std::collections::HashMap;
+use std::{borrow::Cow, collections::HashMap};
 
 use poem::{IntoResponse, web::Data};
 use poem_openapi::{
     ApiResponse, Multipart, Object, OpenApi,
     param::{Path, Query},
     payload::{Binary, Json},
-    registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry},
-    types::{ParseFromJSON, Type, multipart::Upload},
+    registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchemaRef, Registry},
+    types::{ToJSON, Type, multipart::Upload},
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{
     datasets::find_dataset,
@@ -42,6 +42,7 @@ pub struct GroundTruthUpload {
     pub graph_file: Upload,
 }
 
+// Only documents the answer: `ComparisonJson` writes `compare::Comparison` with serde directly.
 /// A graph compared with a reference (api.md §6.8) plus SHD and skeleton/orientation scores.
 #[derive(Debug, Object)]
 #[oai(rename = "Comparison")]
@@ -108,15 +109,48 @@ pub struct OrientationScoresView {
     pub f1: Option<f64>,
 }
 
-/// Compares on a blocking thread (a 100k-edge comparison is CPU work) and shapes the answer.
-async fn comparison(reference: Graph, candidate: Graph) -> ApiResult<ComparisonView> {
+/// A comparison as the answer: the graph module serialises it with MPCSL's field names, once,
+/// and the document shows [`ComparisonView`]'s schema for it.
+pub struct ComparisonJson(compare::Comparison);
+
+impl Type for ComparisonJson {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        ComparisonView::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        ComparisonView::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        ComparisonView::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ToJSON for ComparisonJson {
+    fn to_json(&self) -> Option<Value> {
+        serde_json::to_value(&self.0).ok()
+    }
+}
+
+/// Compares on a blocking thread (a 100k-edge comparison is CPU work).
+async fn comparison(reference: Graph, candidate: Graph) -> ApiResult<ComparisonJson> {
     let comparison = tokio::task::spawn_blocking(move || compare::compare(&reference, &candidate))
         .await
         .map_err(anyhow::Error::from)?;
-    // The graph module serialises with MPCSL's field names; the view reads them back.
-    let value = serde_json::to_value(comparison).map_err(anyhow::Error::from)?;
-    Ok(ComparisonView::parse_from_json(Some(value))
-        .map_err(|e| anyhow::anyhow!("comparison shape: {}", e.into_message()))?)
+    Ok(ComparisonJson(comparison))
 }
 
 #[derive(Debug, Object)]
@@ -345,7 +379,7 @@ impl GraphsApi {
         &self,
         state: Data<&SharedState>,
         result_id: Path<i32>,
-    ) -> ApiResult<Json<Option<ComparisonView>>> {
+    ) -> ApiResult<Json<Option<ComparisonJson>>> {
         let candidate = result_graph(&state, result_id.0).await?;
         let dataset = result_dataset(&state, result_id.0).await?;
         let truth = ground_truth_graph(&state, dataset).await?;
@@ -362,7 +396,7 @@ impl GraphsApi {
         state: Data<&SharedState>,
         result_id: Path<i32>,
         other_result_id: Path<i32>,
-    ) -> ApiResult<Json<ComparisonView>> {
+    ) -> ApiResult<Json<ComparisonJson>> {
         let reference = result_graph(&state, result_id.0).await?;
         let candidate = result_graph(&state, other_result_id.0).await?;
         Ok(Json(comparison(reference, candidate).await?))
