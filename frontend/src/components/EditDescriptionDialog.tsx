@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiError } from '../api/errors';
 import { Field } from './Field';
-import { Modal } from './Modal';
+import { Modal, SubmitFooter } from './Modal';
 import { ErrorNote } from './ui';
 
 interface Props {
@@ -38,14 +38,7 @@ export function EditDescriptionDialog({ title, initial, onSave, onClose }: Props
       onClose={onClose}
       onSubmit={save}
       footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || empty}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </>
+        <SubmitFooter onCancel={onClose} label="Save" busyLabel="Saving…" busy={busy} disabled={empty} />
       }
     >
       <Field label="Description" htmlFor="description" hint="cannot be empty" errors={fieldErrors}>

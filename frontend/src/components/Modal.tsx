@@ -67,3 +67,27 @@ export function Modal({ title, onClose, children, footer, wide, onSubmit }: Moda
     </div>
   );
 }
+
+interface SubmitFooterProps {
+  onCancel: () => void;
+  /** the submit button's text, and its text while the submission runs */
+  label: string;
+  busyLabel: string;
+  busy: boolean;
+  /** disabled for another reason than being busy (e.g. a missing file) */
+  disabled?: boolean;
+}
+
+/** The footer of a form dialog: Cancel, and the submit button (disabled while busy). */
+export function SubmitFooter({ onCancel, label, busyLabel, busy, disabled }: SubmitFooterProps) {
+  return (
+    <>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className="primary" disabled={busy || disabled}>
+        {busy ? busyLabel : label}
+      </button>
+    </>
+  );
+}

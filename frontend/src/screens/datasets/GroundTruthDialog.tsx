@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useUploadGroundTruth } from '../../api/mutations';
 import type { Dataset } from '../../api/types';
 import { Field } from '../../components/Field';
-import { Modal } from '../../components/Modal';
+import { Modal, SubmitFooter } from '../../components/Modal';
 import { useToast } from '../../components/toast';
 import { ErrorNote } from '../../components/ui';
 
@@ -28,14 +28,13 @@ export function GroundTruthDialog({ dataset, onClose }: { dataset: Dataset; onCl
       onClose={onClose}
       onSubmit={submit}
       footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={!file || upload.isPending}>
-            {upload.isPending ? 'Uploading…' : 'Upload'}
-          </button>
-        </>
+        <SubmitFooter
+          onCancel={onClose}
+          label="Upload"
+          busyLabel="Uploading…"
+          busy={upload.isPending}
+          disabled={!file}
+        />
       }
     >
       <p className="muted">

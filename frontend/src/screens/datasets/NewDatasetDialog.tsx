@@ -4,7 +4,7 @@ import { ApiError } from '../../api/errors';
 import { useCreateDataset, useUploadDataset } from '../../api/mutations';
 import { useDataSources } from '../../api/queries';
 import { Field } from '../../components/Field';
-import { Modal } from '../../components/Modal';
+import { Modal, SubmitFooter } from '../../components/Modal';
 import { useToast } from '../../components/toast';
 import { ErrorNote } from '../../components/ui';
 
@@ -72,14 +72,12 @@ export function NewDatasetDialog({ initialMode = 'upload', onClose }: { initialM
       onClose={onClose}
       onSubmit={submit}
       footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? (mode === 'upload' ? 'Uploading…' : 'Checking the query…') : 'Create dataset'}
-          </button>
-        </>
+        <SubmitFooter
+          onCancel={onClose}
+          label="Create dataset"
+          busyLabel={mode === 'upload' ? 'Uploading…' : 'Checking the query…'}
+          busy={busy}
+        />
       }
     >
       <div className="tabs" role="tablist">

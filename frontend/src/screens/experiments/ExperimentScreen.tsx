@@ -1,11 +1,8 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { errorMessage } from '../../api/errors';
-import { useDeleteExperiment, useUpdateExperiment } from '../../api/mutations';
+import { useUpdateExperiment } from '../../api/mutations';
 import { useDataset, useExperiment, useExperimentJobs } from '../../api/queries';
-import { useConfirm } from '../../components/confirm';
 import { EditDescriptionDialog } from '../../components/EditDescriptionDialog';
-import { useToast } from '../../components/toast';
 import { Empty, ErrorNote, Loading, PageHead, StatusBadge } from '../../components/ui';
 import { JobTable } from '../../jobs/JobTable';
 import { parseValidParameters } from '../../params/schema';
@@ -14,6 +11,7 @@ import { algorithmLabel } from './algorithms';
 import { ExecutionStats } from './ExecutionStats';
 import { NewExperimentDialog } from './NewExperimentDialog';
 import { RunDialog } from './RunDialog';
+import { useDeleteExperimentAsking } from './useDeleteExperiment';
 
 /** One experiment: algorithm and parameters, execution-time statistics and its live jobs. */
 export function ExperimentScreen() {
@@ -23,9 +21,7 @@ export function ExperimentScreen() {
   const dataset = useDataset(experiment.data?.dataset_id ?? 0, !!experiment.data);
   const [dialog, setDialog] = useState<'run' | 'duplicate' | 'edit' | null>(null);
   const update = useUpdateExperiment();
-  const remove = useDeleteExperiment();
-  const confirm = useConfirm();
-  const toast = useToast();
+  const deleteAsking = useDeleteExperimentAsking();
   const navigate = useNavigate();
 
   if (experiment.isPending) return <Loading />;
@@ -38,20 +34,7 @@ export function ExperimentScreen() {
   const lastResult = exp.last_job?.result;
 
   const onDelete = async () => {
-    const ok = await confirm({
-      title: 'Delete experiment?',
-      text: <p>“{exp.name}” is deleted with all its jobs and results; running jobs are stopped.</p>,
-      confirmLabel: 'Delete experiment',
-      danger: true,
-    });
-    if (!ok) return;
-    try {
-      await remove.mutateAsync(exp.id);
-      toast({ kind: 'success', title: `Experiment “${exp.name}” deleted` });
-      navigate(`/datasets/${exp.dataset_id}`);
-    } catch (err) {
-      toast({ kind: 'error', title: 'Could not delete the experiment', text: errorMessage(err) });
-    }
+    if (await deleteAsking(exp)) navigate(`/datasets/${exp.dataset_id}`);
   };
 
   return (

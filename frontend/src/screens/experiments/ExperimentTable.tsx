@@ -1,15 +1,12 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { errorMessage } from '../../api/errors';
-import { useDeleteExperiment } from '../../api/mutations';
 import type { Experiment } from '../../api/types';
-import { useConfirm } from '../../components/confirm';
-import { useToast } from '../../components/toast';
 import { StatusBadge } from '../../components/ui';
 import { formatDateTime, formatSeconds } from '../../util/format';
 import { algorithmLabel } from './algorithms';
 import { NewExperimentDialog } from './NewExperimentDialog';
 import { RunDialog } from './RunDialog';
+import { useDeleteExperimentAsking } from './useDeleteExperiment';
 
 interface Props {
   experiments: Experiment[];
@@ -22,25 +19,7 @@ type Dialog = { kind: 'run' | 'duplicate'; experiment: Experiment } | null;
 /** Experiments with their last job; run, duplicate and delete from each row. */
 export function ExperimentTable({ experiments, datasetNames }: Props) {
   const [dialog, setDialog] = useState<Dialog>(null);
-  const remove = useDeleteExperiment();
-  const confirm = useConfirm();
-  const toast = useToast();
-
-  const onDelete = async (exp: Experiment) => {
-    const ok = await confirm({
-      title: 'Delete experiment?',
-      text: <p>“{exp.name}” is deleted with all its jobs and results; running jobs are stopped.</p>,
-      confirmLabel: 'Delete experiment',
-      danger: true,
-    });
-    if (!ok) return;
-    try {
-      await remove.mutateAsync(exp.id);
-      toast({ kind: 'success', title: `Experiment “${exp.name}” deleted` });
-    } catch (err) {
-      toast({ kind: 'error', title: 'Could not delete the experiment', text: errorMessage(err) });
-    }
-  };
+  const onDelete = useDeleteExperimentAsking();
 
   return (
     <>

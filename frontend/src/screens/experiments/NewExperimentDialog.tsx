@@ -5,7 +5,7 @@ import { useCreateExperiment } from '../../api/mutations';
 import { useAlgorithms, useDatasets } from '../../api/queries';
 import type { Experiment } from '../../api/types';
 import { Field } from '../../components/Field';
-import { Modal } from '../../components/Modal';
+import { Modal, SubmitFooter } from '../../components/Modal';
 import { useToast } from '../../components/toast';
 import { ErrorNote, Loading } from '../../components/ui';
 import { ParameterFields } from '../../params/ParameterFields';
@@ -96,14 +96,13 @@ export function NewExperimentDialog({ datasetId, duplicateOf, onClose }: Props) 
       onClose={onClose}
       onSubmit={submit}
       footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={create.isPending || !algorithm}>
-            {create.isPending ? 'Creating…' : 'Create experiment'}
-          </button>
-        </>
+        <SubmitFooter
+          onCancel={onClose}
+          label="Create experiment"
+          busyLabel="Creating…"
+          busy={create.isPending}
+          disabled={!algorithm}
+        />
       }
     >
       <div className="grid-2">

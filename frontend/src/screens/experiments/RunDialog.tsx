@@ -4,7 +4,7 @@ import { useStartExperiment } from '../../api/mutations';
 import { useK8sNodes } from '../../api/queries';
 import type { Experiment, StartOptions } from '../../api/types';
 import { Field } from '../../components/Field';
-import { Modal } from '../../components/Modal';
+import { Modal, SubmitFooter } from '../../components/Modal';
 import { useToast } from '../../components/toast';
 import { ErrorNote } from '../../components/ui';
 
@@ -51,14 +51,13 @@ export function RunDialog({ experiment, onClose, onStarted }: { experiment: Expe
       onClose={onClose}
       onSubmit={submit}
       footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={start.isPending || !!runsError || !!gpusError}>
-            {start.isPending ? 'Starting…' : 'Start'}
-          </button>
-        </>
+        <SubmitFooter
+          onCancel={onClose}
+          label="Start"
+          busyLabel="Starting…"
+          busy={start.isPending}
+          disabled={!!runsError || !!gpusError}
+        />
       }
     >
       <div className="grid-2">
