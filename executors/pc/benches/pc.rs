@@ -14,16 +14,16 @@
 //! (correlation matrix, category codes, bitsets); causal-learn's are the median of its own
 //! timing of `pc()` (without interpreter start and data loading) over three runs.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use causeway_pc::ci::{CiTest, TestKind};
-use causeway_pc::data::parse_csv;
 use causeway_pc::pc::{PcOutput, run_pc};
 use causeway_pc::rng::SplitMix64;
 use causeway_pc::skeleton::{SepsetRule, SkeletonConfig};
-use causeway_pc::synth::{DiscreteNetwork, linear_gaussian, random_dag, to_csv};
+use causeway_pc::synth::{DiscreteNetwork, linear_gaussian, random_dag};
 use serde_json::Value;
 
 const ROWS: usize = 10_000;
@@ -65,61 +65,18 @@ fn timings(kind: TestKind, cols: &[Vec<f64>], threads: usize) -> (f64, f64, PcOu
     (times[0], times[RUNS / 2], last.expect("at least one run"))
 }
 
-/// causal-learn's PC on the same data: (median seconds of `pc()`, its skeleton as JSON).
+/// causal-learn's PC on the same data: median seconds of `pc()` and its skeleton.
 struct Reference {
     seconds: f64,
     skeleton: Value,
 }
 
-fn python() -> Option<String> {
-    let python = std::env::var("CAUSEWAY_CAUSAL_LEARN_PYTHON")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../python/.venv/bin/python").into());
-    Path::new(&python).is_file().then_some(python)
-}
-
-fn scratch_file(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("causeway-pc-bench-{name}-{}.csv", std::process::id()))
-}
-
 fn causal_learn(python: &str, name: &str, cols: &[Vec<f64>], test: &str) -> Reference {
-    let header: Vec<String> = (0..cols.len()).map(|i| format!("V{i}")).collect();
-    let path = scratch_file(name);
-    std::fs::write(&path, to_csv(&header, cols)).expect("writing the bench data");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/compare_causal_learn.py");
-    let mut runs: Vec<Value> = (0..3)
-        .map(|_| {
-            let out = Command::new(python)
-                .args(["-W", "ignore", script])
-                .arg(&path)
-                .args([test, "0.01"])
-                .output()
-                .expect("running causal-learn");
-            assert!(out.status.success(), "causal-learn: {}", String::from_utf8_lossy(&out.stderr));
-            serde_json::from_slice(&out.stdout).expect("causal-learn's JSON")
-        })
-        .collect();
-    let _ = std::fs::remove_file(&path);
+    let mut runs: Vec<Value> =
+        (0..3).map(|_| support::causal_learn_pc(python, name, cols, test, 0.01)).collect();
     runs.sort_by(|a, b| a["seconds"].as_f64().unwrap().total_cmp(&b["seconds"].as_f64().unwrap()));
     let median = runs.swap_remove(1);
     Reference { seconds: median["seconds"].as_f64().unwrap(), skeleton: median["skeleton"].clone() }
-}
-
-/// ALARM sampled by pgmpy (tests/alarm_sample.py), as columns of category codes.
-fn alarm(python: &str) -> Vec<Vec<f64>> {
-    let path = scratch_file("alarm");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/alarm_sample.py");
-    let out = Command::new(python)
-        .args(["-W", "ignore", script])
-        .arg(&path)
-        .args([ROWS.to_string(), "7".into()])
-        .output()
-        .expect("running pgmpy");
-    assert!(out.status.success(), "sampling ALARM: {}", String::from_utf8_lossy(&out.stderr));
-    let data = parse_csv(&std::fs::read_to_string(&path).unwrap()).expect("ALARM CSV");
-    let _ = std::fs::remove_file(&path);
-    data.columns
 }
 
 fn report(name: &str, kind: TestKind, cols: &[Vec<f64>], reference: Option<Reference>) {
@@ -156,12 +113,12 @@ fn report(name: &str, kind: TestKind, cols: &[Vec<f64>], reference: Option<Refer
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is accepted and ignored.
-    let python = python();
+    let python = support::causal_learn_python().ok();
     if python.is_none() {
         println!("causal-learn not found (scripts/python-env --dev): Rust figures only");
     }
     let (name, discrete) = match &python {
-        Some(python) => ("alarm", alarm(python)),
+        Some(python) => ("alarm", support::alarm_sample(python, ROWS, 7)),
         None => {
             let mut rng = SplitMix64::new(2_014);
             let cards: Vec<usize> = (0..37).map(|_| 2 + rng.below(3)).collect();

@@ -6,47 +6,29 @@
 //! (`scripts/python-env --dev` installs causal-learn and pgmpy there). Without either the tests
 //! are skipped with a note, unless `CAUSEWAY_REQUIRE_TOOLS` is set (as `scripts/test` does).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
 use causeway_pc::ci::{CiTest, TestKind};
-use causeway_pc::data::parse_csv;
 use causeway_pc::pc::run_pc;
 use causeway_pc::rng::SplitMix64;
 use causeway_pc::skeleton::{SepsetRule, SkeletonConfig};
-use causeway_pc::synth::{earthquake, linear_gaussian, random_dag, to_csv};
-use serde_json::Value;
+use causeway_pc::synth::{earthquake, linear_gaussian, random_dag};
 
 fn python() -> Option<String> {
-    let python = std::env::var("CAUSEWAY_CAUSAL_LEARN_PYTHON")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../python/.venv/bin/python").into());
-    if Path::new(&python).is_file() {
-        return Some(python);
+    match support::causal_learn_python() {
+        Ok(python) => Some(python),
+        Err(message) => {
+            assert!(std::env::var_os("CAUSEWAY_REQUIRE_TOOLS").is_none(), "{message}");
+            eprintln!("note: skipping the causal-learn comparison, {message}");
+            None
+        }
     }
-    let message =
-        format!("{python} is missing: run `scripts/python-env --dev` or set CAUSEWAY_CAUSAL_LEARN_PYTHON");
-    assert!(std::env::var_os("CAUSEWAY_REQUIRE_TOOLS").is_none(), "{message}");
-    eprintln!("note: skipping the causal-learn comparison, {message}");
-    None
-}
-
-fn scratch_file(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("causeway-pc-{name}-{}.csv", std::process::id()))
 }
 
 /// Runs both implementations on the same data and asserts identical skeleton, sepsets, CPDAG
 /// and number of distinct CI tests.
 fn compare(py: &str, name: &str, cols: &[Vec<f64>], kind: TestKind, cl_test: &str, alpha: f64) {
-    let header: Vec<String> = (0..cols.len()).map(|i| format!("V{i}")).collect();
-    let path = scratch_file(name);
-    std::fs::write(&path, to_csv(&header, cols)).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/compare_causal_learn.py");
-    let out = Command::new(py).arg(script).arg(&path).arg(cl_test).arg(alpha.to_string()).output().unwrap();
-    let _ = std::fs::remove_file(&path);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let reference: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reference = support::causal_learn_pc(py, name, cols, cl_test, alpha);
 
     let test = CiTest::new(kind, cols, 2).unwrap();
     let cfg = SkeletonConfig { alpha, max_depth: None, threads: 2, sepset_rule: SepsetRule::Union };
@@ -84,14 +66,8 @@ fn fifty_variable_linear_gaussian() {
 #[test]
 fn a_sample_of_the_alarm_network() {
     let Some(py) = python() else { return };
-    let path = scratch_file("alarm");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/alarm_sample.py");
-    let out =
-        Command::new(&py).args(["-W", "ignore", script]).arg(&path).args(["10000", "7"]).output().unwrap();
-    assert!(out.status.success(), "sampling ALARM with pgmpy: {}", String::from_utf8_lossy(&out.stderr));
-    let data = parse_csv(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let _ = std::fs::remove_file(&path);
-    assert_eq!((data.n_vars(), data.n_rows()), (37, 10_000));
-    compare(&py, "alarm-chisq", &data.columns, TestKind::ChiSq, "chisq", 0.01);
-    compare(&py, "alarm-gsq", &data.columns, TestKind::DisCi, "gsq", 0.01);
+    let columns = support::alarm_sample(&py, 10_000, 7);
+    assert_eq!((columns.len(), columns[0].len()), (37, 10_000));
+    compare(&py, "alarm-chisq", &columns, TestKind::ChiSq, "chisq", 0.01);
+    compare(&py, "alarm-gsq", &columns, TestKind::DisCi, "gsq", 0.01);
 }
