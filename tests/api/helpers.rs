@@ -279,7 +279,6 @@ impl Drop for TestApp {
 /// A tool some tests need that `scripts/test` installs (R, the Python executors' environment):
 /// its path, or `None` with a note when it is missing on a developer's machine. Under
 /// `scripts/test` (`CAUSEWAY_REQUIRE_TOOLS` set) a missing tool fails the test instead.
-#[allow(dead_code)]
 pub fn installed_tool(path: &std::path::Path, how: &str) -> Option<String> {
     if path.is_file() {
         return Some(path.to_string_lossy().into_owned());
@@ -291,7 +290,6 @@ pub fn installed_tool(path: &std::path::Path, how: &str) -> Option<String> {
 }
 
 /// A program on `PATH`, if there is one.
-#[allow(dead_code)]
 pub fn on_path(program: &str) -> std::path::PathBuf {
     let paths = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&paths)
