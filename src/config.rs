@@ -105,6 +105,11 @@ pub struct Config {
     #[arg(long, env = "CAUSEWAY_PYTHON")]
     pub python: Option<String>,
 
+    /// Image name prefixes an algorithm's `docker_image` must start with (comma-separated).
+    /// Algorithms with other images are refused at `POST /api/algorithms` and never launched.
+    #[arg(long, env = "CAUSEWAY_IMAGE_ALLOWLIST", default_value = "causeway_,mpci_", value_delimiter = ',')]
+    pub image_allowlist: Vec<String>,
+
     /// Folder for the local launcher's run logs.
     #[arg(long, env = "CAUSEWAY_WORK_DIR", default_value = "/tmp/causeway-runs")]
     pub work_dir: String,
@@ -137,6 +142,7 @@ impl Config {
             k8s_namespace: "default".into(),
             release_name: "causeway".into(),
             image_namespace: String::new(),
+            image_allowlist: vec!["causeway_".into(), "mpci_".into()],
         }
     }
 }
@@ -155,6 +161,11 @@ impl Config {
     /// Subject of a request/reply command answered by the scheduler, e.g. `causeway.rpc.nodes`.
     pub fn rpc_subject(&self, command: &str) -> String {
         format!("{}.rpc.{command}", self.nats_prefix)
+    }
+
+    /// Whether an algorithm's `docker_image` is on the allow-list.
+    pub fn image_allowed(&self, image: &str) -> bool {
+        self.image_allowlist.iter().any(|prefix| !prefix.is_empty() && image.starts_with(prefix.as_str()))
     }
 
     /// What executors are told to use as `--api_host` (before the token is added).

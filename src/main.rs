@@ -36,8 +36,21 @@ enum Command {
     Seed,
     /// Print the OpenAPI document.
     Openapi,
+    /// The algorithm catalogue: `catalogue load FILE` upserts an operator's catalogue file (the
+    /// only way, besides the built-in seed, to give an algorithm a local command).
+    Catalogue {
+        #[command(subcommand)]
+        action: CatalogueAction,
+    },
     /// The built-in dataset generator (run by generation jobs of type CAUSEWAY).
     Generate(causeway::generators::builtin::GeneratorOptions),
+}
+
+#[derive(Subcommand)]
+enum CatalogueAction {
+    /// Insert or update the entries of FILE (format of src/seed/algorithms.json), keyed by
+    /// (package, function).
+    Load { file: std::path::PathBuf },
 }
 
 #[tokio::main]
@@ -86,6 +99,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed => {
             let state = AppState::connect(config).await?;
             seed::run(&state.db, &state.pool).await
+        }
+        Command::Catalogue { action: CatalogueAction::Load { file } } => {
+            let state = AppState::connect(config).await?;
+            let (inserted, updated) = seed::load_catalogue_file(&state.db, &file).await?;
+            tracing::info!(inserted, updated, file = %file.display(), "catalogue loaded");
+            Ok(())
         }
         Command::Openapi | Command::Generate(_) => unreachable!("handled above"),
     }

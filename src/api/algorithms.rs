@@ -33,9 +33,12 @@ pub struct NewAlgorithm {
     pub needs_gpu: Option<bool>,
     pub valid_parameters: Option<Value>,
     pub docker_parameters: Option<Value>,
-    /// How to run it on one machine: program and leading arguments, e.g. `["python3", "run.py"]`.
-    pub local_command: Option<Vec<String>>,
 }
+
+/// Why `local_command` cannot come through the API: it is a command the scheduler runs on its
+/// machine, so it is an operator's decision (docs/security.md).
+pub const LOCAL_COMMAND_REFUSED: &str = "Commands run on the scheduler's machine and come only from the \
+     catalogue file (`causeway catalogue load FILE`); they cannot be set through the API.";
 
 impl FromJsonBody for NewAlgorithm {
     fn from_json(object: &Map<String, Value>) -> Result<Self, FieldErrors> {
@@ -53,14 +56,10 @@ impl FromJsonBody for NewAlgorithm {
                 Some(v @ Value::Object(_)) => Some(v.clone()),
                 Some(_) => fields.fail("docker_parameters", "Not a valid mapping type."),
             },
-            local_command: match fields.raw("local_command") {
-                None | Some(Value::Null) => None,
-                Some(Value::Array(items)) if !items.is_empty() && items.iter().all(Value::is_string) => {
-                    Some(items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect())
-                }
-                Some(_) => fields.fail("local_command", "Must be a non-empty list of strings."),
-            },
         };
+        if fields.raw("local_command").is_some_and(|v| !v.is_null()) {
+            fields.fail::<()>("local_command", LOCAL_COMMAND_REFUSED);
+        }
         let mut errors = fields.errors;
         if let Some(schema) = &algorithm.valid_parameters {
             parameters::check_schema(schema, &mut errors);
@@ -93,6 +92,20 @@ impl AlgorithmsApi {
         body: JsonBody<NewAlgorithm>,
     ) -> ApiResult<Json<AlgorithmView>> {
         let new = body.0;
+        if let Some(image) = &new.docker_image
+            && !state.config.image_allowed(image)
+        {
+            let mut errors = FieldErrors::default();
+            errors.add(
+                "docker_image",
+                format!(
+                    "Image {image:?} is not allowed: images must start with one of {:?} \
+                     (CAUSEWAY_IMAGE_ALLOWLIST).",
+                    state.config.image_allowlist
+                ),
+            );
+            return Err(ApiError::invalid_fields(errors));
+        }
         let tx = state.db.begin().await?;
         let mut model = algorithm::ActiveModel {
             package: Set(new.package),
@@ -103,7 +116,6 @@ impl AlgorithmsApi {
             needs_gpu: Set(new.needs_gpu),
             valid_parameters: Set(new.valid_parameters.clone()),
             docker_parameters: Set(new.docker_parameters.unwrap_or_else(|| json!({}))),
-            local_command: Set(new.local_command.map(|c| json!(c))),
             ..Default::default()
         }
         .insert(&tx)

@@ -56,19 +56,89 @@ pub fn is_json_content_type(content_type: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// The largest JSON body an operation parses whole. Result and dataset uploads are streamed
+/// and have no such limit; everything else is small, so a larger body is refused before it
+/// is read into memory.
+pub const MAX_JSON_BODY: usize = 1 << 20;
+
 /// Reads the body as one JSON object; anything else is a 400 that says what was wrong.
 pub async fn read_json_object(request: &Request, body: &mut RequestBody) -> poem::Result<Map<String, Value>> {
-    use poem::FromRequest;
-    let bytes = Vec::<u8>::from_request(request, body).await?;
+    let bytes = read_limited(request, body).await?;
     parse_json_object(&bytes)
+}
+
+/// The whole body, refused with 413 as soon as it is known to exceed [`MAX_JSON_BODY`].
+async fn read_limited(request: &Request, body: &mut RequestBody) -> poem::Result<Vec<u8>> {
+    use futures::StreamExt;
+    let too_large = || -> poem::Error {
+        ApiError::payload_too_large(format!(
+            "The request body is larger than {} KiB, the limit for this operation",
+            MAX_JSON_BODY / 1024
+        ))
+        .into()
+    };
+    let declared = request.header(poem::http::header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_JSON_BODY) {
+        return Err(too_large());
+    }
+    let mut stream = body.take()?.into_bytes_stream();
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|err| ApiError::bad_request(format!("The request body could not be read: {err}")))?;
+        if bytes.len() + chunk.len() > MAX_JSON_BODY {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 fn parse_json_object(bytes: &[u8]) -> poem::Result<Map<String, Value>> {
     match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(object)) => Ok(object),
+        Ok(Value::Object(object)) => {
+            reject_unstorable_text(&object).map_err(ApiError::invalid_fields)?;
+            Ok(object)
+        }
         Ok(_) => Err(ApiError::bad_request("The request body must be a JSON object").into()),
         Err(err) => Err(ApiError::bad_request(format!("The request body is not valid JSON: {err}")).into()),
     }
+}
+
+pub const NUL_CHARACTER: &str = "Must not contain the NUL character (\\u0000).";
+
+/// Postgres cannot store the NUL character in text or JSON, so a body that carries one
+/// anywhere is refused up front with the path of every such field (`parameters.alpha`,
+/// `edges[2]`), instead of failing half-way through a write.
+pub fn reject_unstorable_text(object: &Map<String, Value>) -> Result<(), FieldErrors> {
+    fn visit(value: &Value, path: &str, errors: &mut FieldErrors) {
+        match value {
+            Value::String(text) if text.contains('\0') => errors.add(path, NUL_CHARACTER),
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    visit(item, &format!("{path}[{index}]"), errors);
+                }
+            }
+            Value::Object(map) => visit_object(map, Some(path), errors),
+            _ => {}
+        }
+    }
+    fn visit_object(map: &Map<String, Value>, prefix: Option<&str>, errors: &mut FieldErrors) {
+        for (key, value) in map {
+            let path = match prefix {
+                Some(prefix) => format!("{prefix}.{key}"),
+                None => key.clone(),
+            };
+            if key.contains('\0') {
+                errors.add(&path.replace('\0', "\\u0000"), NUL_CHARACTER);
+            } else {
+                visit(value, &path, errors);
+            }
+        }
+    }
+    let mut errors = FieldErrors::default();
+    visit_object(object, None, &mut errors);
+    errors.finish_fields()
 }
 
 /// Field readers with marshmallow's rules and messages (api.md §0.2). Each returns `None` after
@@ -218,7 +288,7 @@ impl<'a, T: FromJsonBody + Send> poem_openapi::ApiExtractor<'a> for OptionalJson
     ) -> poem::Result<Self> {
         let is_json = request.content_type().is_some_and(is_json_content_type);
         let object = if is_json {
-            let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
+            let bytes = read_limited(request, body).await?;
             if bytes.iter().all(u8::is_ascii_whitespace) { Map::new() } else { parse_json_object(&bytes)? }
         } else {
             Map::new()

@@ -191,11 +191,16 @@ impl DatasetsApi {
     /// (schema `causeway_data`) and a dataset over it.
     #[oai(path = "/datasets/upload", method = "post")]
     async fn upload(&self, state: Data<&SharedState>, form: CsvUpload) -> ApiResult<Json<DatasetView>> {
+        let mut errors = FieldErrors::default();
         if form.name.trim().is_empty() {
-            let mut errors = FieldErrors::default();
             errors.add("name", "Shorter than minimum length 1.");
-            return Err(ApiError::invalid_fields(errors));
         }
+        for (field, text) in [("name", Some(&form.name)), ("description", form.description.as_ref())] {
+            if text.is_some_and(|t| t.contains('\0')) {
+                errors.add(field, super::body::NUL_CHARACTER);
+            }
+        }
+        errors.finish()?;
         let file = form.file.into_file().into_std().await;
         let mut tx = state.pool.begin().await?;
         let table = upload::load_csv(&mut tx, file, &form.name).await?;

@@ -19,7 +19,10 @@ pub enum ApiError {
     /// The request is invalid; nothing was changed.
     #[oai(status = 400)]
     BadRequest(Json<ErrorBody>),
-    /// The caller may not do this (wrong upload token).
+    /// No credentials, or credentials that are not valid (unknown, expired or revoked token).
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// The caller may not do this: the role is too low, or the upload token is not this job's.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
     /// The object named in the path does not exist.
@@ -28,6 +31,9 @@ pub enum ApiError {
     /// The request conflicts with the current state (e.g. the data behind a dataset changed).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// The request body is larger than this operation accepts.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
     /// An unexpected failure; details are in the server log.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -61,12 +67,22 @@ impl ApiError {
         ApiError::Forbidden(body(Value::String(message.into())))
     }
 
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        ApiError::Unauthorized(body(Value::String(message.into())))
+    }
+
+    pub fn payload_too_large(message: impl Into<String>) -> Self {
+        ApiError::PayloadTooLarge(body(Value::String(message.into())))
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,9 +90,11 @@ impl ApiError {
     pub fn message(&self) -> &Value {
         match self {
             ApiError::BadRequest(b)
+            | ApiError::Unauthorized(b)
             | ApiError::Forbidden(b)
             | ApiError::NotFound(b)
             | ApiError::Conflict(b)
+            | ApiError::PayloadTooLarge(b)
             | ApiError::Internal(b) => &b.message,
         }
     }
@@ -91,14 +109,33 @@ impl From<anyhow::Error> for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
+        use sea_orm::{DbErr, RuntimeErr};
+        if let DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx)) = &err
+            && let Some(message) = unstorable_text(sqlx)
+        {
+            return ApiError::bad_request(message);
+        }
         anyhow::Error::new(err).into()
     }
 }
 
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
+        if let Some(message) = unstorable_text(&err) {
+            return ApiError::bad_request(message);
+        }
         anyhow::Error::new(err).into()
     }
+}
+
+/// Text Postgres cannot store (a NUL byte, a character outside the encoding) is the caller's
+/// input, not a server failure. Request bodies are checked field by field before this (see
+/// `body::reject_unstorable_text`); this is the net under every other path.
+fn unstorable_text(err: &sqlx::Error) -> Option<String> {
+    let db = err.as_database_error()?;
+    // 22021 character_not_in_repertoire (NUL), 22P05 untranslatable_character.
+    matches!(db.code().as_deref(), Some("22021" | "22P05"))
+        .then(|| format!("a text value cannot be stored: {}", db.message()))
 }
 
 /// Field-level validation messages, in the order the fields were checked.
@@ -119,6 +156,11 @@ impl FieldErrors {
 
     pub fn into_value(self) -> Value {
         Value::Object(self.0)
+    }
+
+    /// `Ok(())` when nothing was added, else the messages themselves.
+    pub fn finish_fields(self) -> Result<(), FieldErrors> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
     }
 
     /// `Ok(())` when nothing was added, else the 400 error.

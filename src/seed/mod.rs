@@ -9,7 +9,7 @@ mod earthquake;
 use anyhow::Context;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, TryIntoModel,
+    QueryFilter, TransactionTrait, TryIntoModel,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -51,14 +51,46 @@ pub async fn run(db: &DatabaseConnection, pool: &sqlx::PgPool) -> anyhow::Result
 
 /// Inserts new catalogue entries and updates existing ones, keyed by (package, function).
 pub async fn seed_catalogue(db: &DatabaseConnection) -> anyhow::Result<(usize, usize)> {
-    let catalogue: Catalogue = serde_json::from_str(CATALOGUE).context("parsing src/seed/algorithms.json")?;
+    load_catalogue(db, CATALOGUE).await.context("loading src/seed/algorithms.json")
+}
+
+/// `causeway catalogue load FILE`: an operator's catalogue file (the format of
+/// `src/seed/algorithms.json`), upserted by (package, function). This and the built-in file are
+/// the only ways a `local_command` gets into the database: the API refuses it.
+pub async fn load_catalogue_file(
+    db: &DatabaseConnection,
+    path: &std::path::Path,
+) -> anyhow::Result<(usize, usize)> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    load_catalogue(db, &text).await.with_context(|| format!("loading {}", path.display()))
+}
+
+/// Checks every entry first, so a file with one bad entry changes nothing.
+pub async fn load_catalogue(db: &DatabaseConnection, text: &str) -> anyhow::Result<(usize, usize)> {
+    let catalogue: Catalogue = serde_json::from_str(text).context("parsing the catalogue")?;
     tracing::debug!(version = catalogue.version, "catalogue file");
+    for entry in &catalogue.algorithms {
+        let mut errors = crate::api::error::FieldErrors::default();
+        crate::parameters::check_schema(&entry.valid_parameters, &mut errors);
+        if !errors.is_empty() {
+            anyhow::bail!(
+                "{}/{}: invalid valid_parameters: {}",
+                entry.package,
+                entry.function,
+                errors.into_value()
+            );
+        }
+        if entry.local_command.as_ref().is_some_and(Vec::is_empty) {
+            anyhow::bail!("{}/{}: local_command must name a program", entry.package, entry.function);
+        }
+    }
+    let tx = db.begin().await?;
     let (mut inserted, mut updated) = (0, 0);
     for entry in catalogue.algorithms {
         let existing = algorithm::Entity::find()
             .filter(algorithm::Column::Package.eq(entry.package.as_str()))
             .filter(algorithm::Column::Function.eq(entry.function.as_str()))
-            .one(db)
+            .one(&tx)
             .await?;
         let mut model = match existing {
             Some(model) => {
@@ -78,16 +110,17 @@ pub async fn seed_catalogue(db: &DatabaseConnection) -> anyhow::Result<(usize, u
         model.valid_parameters = Set(Some(entry.valid_parameters.clone()));
         model.docker_parameters = Set(entry.docker_parameters.unwrap_or_else(|| json!({})));
         model.local_command = Set(entry.local_command.map(|c| json!(c)));
-        let saved = model.save(db).await?;
+        let saved = model.save(&tx).await?;
         let id = saved.try_into_model()?.id;
         crate::db::write_ordered_json(
-            db,
+            &tx,
             crate::db::OrderedJsonColumn::AlgorithmValidParameters,
             id,
             &entry.valid_parameters,
         )
         .await?;
     }
+    tx.commit().await?;
     Ok((inserted, updated))
 }
 

@@ -48,18 +48,12 @@ pub async fn experiment(app: &TestApp, mode: &str) -> Value {
     let path = std::path::Path::new(&app.state.config.work_dir).join("fake_executor.py");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, SCRIPT).unwrap();
-    let algorithm = expect_json(
-        app.post_json(
-            "/api/algorithms",
-            &json!({"package": "test", "function": mode, "script_filename": "fake.py",
-                    "local_command": ["python3", path.to_string_lossy()],
-                    "valid_parameters": {"mode": {"type": "enum", "values": ["ok", "crash", "report", "report_and_hang", "sleep", "silent"]},
-                                         "edges": {"type": "int", "minimum": 1}}}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let algorithm = app
+        .catalogue_algorithm(json!({"package": "test", "function": mode, "script_filename": "fake.py",
+                "local_command": ["python3", path.to_string_lossy()],
+                "valid_parameters": {"mode": {"type": "enum", "values": ["ok", "crash", "report", "report_and_hang", "sleep", "silent"]},
+                                     "edges": {"type": "int", "minimum": 1}}}))
+        .await;
     let table = format!("obs_{mode}");
     let dataset = app.dataset_over(&table, "x int, y int", "(1, 2), (3, 4)").await;
     expect_json(

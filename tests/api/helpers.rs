@@ -121,6 +121,23 @@ impl TestApp {
         expect_json(self.get(&format!("/api/job/{id}")).await, StatusCode::OK).await
     }
 
+    /// Loads one catalogue entry the way an operator does (`causeway catalogue load`; the API
+    /// refuses local commands) and returns the algorithm as the API shows it.
+    pub async fn catalogue_algorithm(&self, entry: Value) -> Value {
+        let catalogue = serde_json::json!({"version": 1, "algorithms": [entry.clone()]});
+        causeway::seed::load_catalogue(&self.state.db, &catalogue.to_string())
+            .await
+            .expect("loading the entry");
+        let all = expect_json(self.get("/api/algorithms").await, StatusCode::OK).await;
+        all.as_array()
+            .and_then(|all| {
+                all.iter()
+                    .find(|a| a["package"] == entry["package"] && a["function"] == entry["function"])
+                    .cloned()
+            })
+            .expect("the loaded algorithm is listed")
+    }
+
     pub async fn seed(&self) {
         causeway::seed::run(&self.state.db, &self.pool).await.expect("seeding");
     }

@@ -8,6 +8,7 @@ mod executor;
 mod experiments;
 mod fake_kube;
 mod graphs;
+mod hardening;
 mod helpers;
 mod jobs;
 mod kubernetes;

@@ -71,18 +71,12 @@ fn the_r_contract_code_passes_its_unit_tests() {
 
 /// The fixture as a catalogue algorithm, run by the local launcher like any R script would be.
 async fn fixture_experiment(app: &TestApp, dataset: &Value, threshold: f64) -> Value {
-    let algorithm = expect_json(
-        app.post_json(
-            "/api/algorithms",
-            &json!({"package": "test", "function": "correlation_skeleton",
-                    "script_filename": "correlation_skeleton.r",
-                    "local_command": ["Rscript", "{executors}/r/tests/{script}"],
-                    "valid_parameters": {"threshold": {"type": "float", "required": true}}}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let algorithm = app
+        .catalogue_algorithm(json!({"package": "test", "function": "correlation_skeleton",
+                "script_filename": "correlation_skeleton.r",
+                "local_command": ["Rscript", "{executors}/r/tests/{script}"],
+                "valid_parameters": {"threshold": {"type": "float", "required": true}}}))
+        .await;
     app.create_experiment("R contract", &dataset["id"], &algorithm["id"], json!({"threshold": threshold}))
         .await
 }
