@@ -110,6 +110,20 @@ pub struct Config {
     #[arg(long, env = "CAUSEWAY_IMAGE_ALLOWLIST", default_value = "causeway_,mpci_", value_delimiter = ',')]
     pub image_allowlist: Vec<String>,
 
+    /// The database role user SQL on the `postgres` source runs as (created by `migrate`:
+    /// login, no other privilege, SELECT on `causeway_data` and `CAUSEWAY_QUERY_SCHEMAS`).
+    #[arg(long, env = "CAUSEWAY_QUERY_ROLE", default_value = "causeway_query")]
+    pub query_role: String,
+
+    /// Password of the query role (set by `migrate`); unset: log in without one (trust/peer).
+    #[arg(long, env = "CAUSEWAY_QUERY_PASSWORD")]
+    pub query_password: Option<Secret>,
+
+    /// More schemas of Causeway's database that dataset queries may read (comma-separated),
+    /// besides `causeway_data`.
+    #[arg(long, env = "CAUSEWAY_QUERY_SCHEMAS", default_value = "", value_delimiter = ',')]
+    pub query_schemas: Vec<String>,
+
     /// Folder for the local launcher's run logs.
     #[arg(long, env = "CAUSEWAY_WORK_DIR", default_value = "/tmp/causeway-runs")]
     pub work_dir: String,
@@ -143,6 +157,9 @@ impl Config {
             release_name: "causeway".into(),
             image_namespace: String::new(),
             image_allowlist: vec!["causeway_".into(), "mpci_".into()],
+            query_role: "causeway_query".into(),
+            query_password: None,
+            query_schemas: Vec::new(),
         }
     }
 }

@@ -74,6 +74,7 @@ async fn main() -> anyhow::Result<()> {
             db::ensure_database(config.database_url.expose()).await?;
             let state = AppState::connect(config).await?;
             db::migrate(&state.db).await?;
+            causeway::datasets::query_role::prepare(&state.pool, &state.config).await?;
             seed::run(&state.db, &state.pool).await?;
             app::spawn_event_tasks(&state);
             app::spawn_scheduler(&state).await?;
@@ -94,7 +95,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             db::ensure_database(config.database_url.expose()).await?;
             let state = AppState::connect(config).await?;
-            db::migrate(&state.db).await
+            db::migrate(&state.db).await?;
+            causeway::datasets::query_role::prepare(&state.pool, &state.config).await
         }
         Command::Seed => {
             let state = AppState::connect(config).await?;

@@ -76,8 +76,8 @@ impl DataSources {
     /// Builds the sources; remote connections are opened lazily, so an unreachable remote
     /// database does not stop Causeway from starting (its datasets answer 400 until it is back).
     ///
-    /// User queries on Causeway's own database get a pool of their own: their prepared
-    /// statements then never crowd the application's statement caches.
+    /// User queries on Causeway's own database get a pool of their own, logged in as the
+    /// unprivileged query role (`query_role`), never as Causeway's role.
     pub fn new(config: &Config) -> anyhow::Result<Self> {
         let timeout = config.query_timeout;
         let mut sources = Vec::new();
@@ -120,7 +120,7 @@ impl DataSources {
         let own = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_lazy(config.database_url.expose())?;
+            .connect_lazy(&super::query_role::connection_url(config))?;
         sources.push(Source::Postgres { name: OWN_SOURCE.into(), pool: own, timeout });
         Ok(DataSources { sources })
     }

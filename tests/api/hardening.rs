@@ -130,3 +130,33 @@ async fn json_bodies_over_one_mebibyte_answer_413() {
     expect_error(response, StatusCode::PAYLOAD_TOO_LARGE).await;
     assert_eq!(app.count("algorithm").await, 0);
 }
+
+/// Dataset queries run as the unprivileged query role: no server files, none of Causeway's
+/// tables, no way back to Causeway's role.
+#[tokio::test]
+async fn user_sql_runs_without_privileges() {
+    let app = spawn_app().await;
+    let cases = [
+        ("SELECT pg_read_file('/etc/passwd') AS a", "permission denied for function pg_read_file"),
+        ("SELECT id, upload_token::text FROM job", "permission denied for table job"),
+        ("SELECT * FROM public.algorithm", "permission denied for table algorithm"),
+        ("SELECT set_config('role', 'postgres', false) AS r", "permission denied to set role"),
+        ("SELECT pg_ls_dir('.') AS f", "permission denied for function pg_ls_dir"),
+    ];
+    for (query, problem) in cases {
+        let message = expect_error(
+            app.post_json("/api/datasets", &json!({"name": "attack", "load_query": query})).await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        let text = message.as_str().unwrap_or_default();
+        assert!(text.contains(problem) && text.contains(query), "{query}: {text}");
+    }
+    assert_eq!(app.count("dataset").await, 0);
+    // What it can read: the data schema, as itself.
+    app.sql("CREATE TABLE readable (x int); INSERT INTO readable VALUES (7)").await;
+    let dataset =
+        app.dataset_query("who", "SELECT current_user::text AS who, (SELECT x FROM readable) AS x").await;
+    let csv = app.get(&format!("/api/dataset/{}/load", dataset["id"])).await.text().await.unwrap();
+    assert_eq!(csv.replace("\r\n", "\n"), "who,x\ncauseway_query,7\n");
+}

@@ -22,6 +22,9 @@ fn database_url(name: &str) -> String {
     format!("{server}/{name}")
 }
 
+/// Where the tests' own tables go and are found: the query role's schema first.
+const DATA_PATH: &str = "causeway_data, public";
+
 pub struct TestApp {
     pub base: String,
     pub client: Client,
@@ -67,6 +70,9 @@ pub async fn spawn_app_scheduling(scheduling: Scheduling, configure: impl FnOnce
     configure(&mut config);
     let state = AppState::connect(config).await.expect("connecting");
     db::migrate(&state.db).await.expect("migrating");
+    causeway::datasets::query_role::prepare(&state.pool, &state.config)
+        .await
+        .expect("preparing the query role");
     let app = App::bind(state.clone()).await.expect("binding");
     let base = format!("http://{}", app.address());
     // Executors reach this test's server.
@@ -143,13 +149,22 @@ impl TestApp {
     }
 
     /// Runs SQL in this test's database.
+    /// Runs SQL in this test's database. Unqualified tables are created in `causeway_data`, the
+    /// schema dataset queries read (they run as the query role, which cannot read `public`).
     pub async fn sql(&self, statement: &str) {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned())).execute(&self.pool).await.expect("test SQL");
+        let statement = format!("SET LOCAL search_path TO {DATA_PATH}; {statement}");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(&self.pool).await.expect("test SQL");
     }
 
+    /// Rows of a table of Causeway's (`public`) or of the test's data (`causeway_data`).
     pub async fn count(&self, table: &str) -> i64 {
+        let mut tx = self.pool.begin().await.expect("begin");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET LOCAL search_path TO {DATA_PATH}")))
+            .execute(&mut *tx)
+            .await
+            .expect("search path");
         sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await
             .expect("count")
     }

@@ -138,7 +138,7 @@ async fn a_missing_image_fails_the_job_with_code_minus_2() {
     let (app, fake) = cluster_app().await;
     let scheduler = app.scheduler.clone().unwrap();
     fake.set_behaviour(Behaviour::ImagePullBackOff);
-    let experiment = image_experiment(&app, Some("no_such_image")).await;
+    let experiment = image_experiment(&app, Some("mpci_no_such_image")).await;
     let created = app.start(&experiment, json!({})).await;
     scheduler.tick().await;
     let failed = app.job(&created["id"]).await;
