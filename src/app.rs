@@ -16,27 +16,61 @@ use crate::{
     state::SharedState,
 };
 
-/// All HTTP routes: the REST API, its OpenAPI document and Swagger UI, health checks and the
-/// built frontend (when present).
-pub fn routes(state: SharedState) -> impl poem::Endpoint {
-    let service = api::service();
-    let spec = service.spec_endpoint();
-    let spec_again = service.spec_endpoint();
-    let swagger = service.swagger_ui();
-    let frontend_dir = state.config.frontend_dir.clone();
-    let mut route = Route::new()
-        .nest("/api", service.into_endpoint().catch_all_error(json_error))
-        .at("/api/openapi.json", spec)
-        .at("/swagger.json", spec_again)
-        .nest("/swagger", swagger)
-        .at("/ws", get(crate::api::ws::ws))
-        .at("/metrics", get(metrics))
-        .at("/healthz", get(healthz))
-        .at("/readyz", get(readyz));
-    if Path::new(&frontend_dir).join("index.html").exists() {
-        route = route
-            .nest("/", StaticFilesEndpoint::new(frontend_dir).index_file("index.html").fallback_to_index());
+/// Which routes a process serves (docs/security.md, "Roles that are really separate").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serves {
+    /// `up` and `api`: the REST API, the websocket, the frontend, and the executor routes.
+    Everything,
+    /// `collector`: only the executor routes, called with a job's token (`/t/<token>/api/…`).
+    ExecutorRoutes,
+    /// `scheduler`: nothing but health and metrics.
+    HealthOnly,
+}
+
+/// The routes executors call, by method and path under `/api`.
+fn is_executor_route(method: &poem::http::Method, path: &str) -> bool {
+    use poem::http::Method;
+    let segments: Vec<&str> = path.trim_start_matches("/api/").split('/').collect();
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match (method, segments.as_slice()) {
+        (&Method::GET, ["dataset", id, "load" | "loadwithids"]) => number(id),
+        (&Method::POST, ["dataset", id, "ground-truth"]) => number(id),
+        (&Method::POST, ["job", id, "result"]) => number(id),
+        (&Method::PUT, ["job", id]) | (&Method::PUT, ["job", id, "dataset_generation"]) => number(id),
+        _ => false,
     }
+}
+
+/// The collector's gate: a job token in the path and an executor route, or 404.
+async fn executor_routes_only(request: poem::Request) -> poem::Result<poem::Request> {
+    let presented = request.extensions().get::<crate::collector::token::Presented>().is_some();
+    if presented && is_executor_route(request.method(), request.uri().path()) {
+        return Ok(request);
+    }
+    Err(crate::api::error::ApiError::NotFound(poem_openapi::payload::Json(crate::api::error::ErrorBody {
+        message: "This is the collector: it serves only the executor routes, under /t/<job token>/api/…"
+            .into(),
+    }))
+    .into())
+}
+
+/// The HTTP routes a process serves: the REST API, its OpenAPI document and Swagger UI, health
+/// checks and the built frontend (when present), or the part of them its role needs.
+pub fn routes(state: SharedState) -> impl poem::Endpoint {
+    routes_serving(state, Serves::Everything)
+}
+
+pub fn routes_serving(state: SharedState, serves: Serves) -> impl poem::Endpoint {
+    let health =
+        Route::new().at("/metrics", get(metrics)).at("/healthz", get(healthz)).at("/readyz", get(readyz));
+    let route = match serves {
+        Serves::HealthOnly => health,
+        Serves::ExecutorRoutes => health.nest(
+            "/api",
+            api::service().into_endpoint().before(executor_routes_only).catch_all_error(json_error),
+        ),
+        Serves::Everything => full_routes(&state, health),
+    };
     route.before(crate::collector::token::strip_token_prefix).data(state).around(
         |endpoint, request| async move {
             use tracing::Instrument;
@@ -45,7 +79,8 @@ pub fn routes(state: SharedState) -> impl poem::Endpoint {
             let trace_id = crate::telemetry::trace_id(request.headers());
             let path = crate::telemetry::loggable_path(request.uri().path());
             let span = tracing::info_span!("request", %trace_id, %method, %path);
-            let mut response = endpoint.get_response(request).instrument(span.clone()).await;
+            let mut response =
+                crate::auth::actor::scope(endpoint.get_response(request)).instrument(span.clone()).await;
             let status = response.status().as_u16();
             let took = started.elapsed();
             span.in_scope(|| tracing::info!(status, duration_ms = took.as_secs_f64() * 1000.0, "response"));
@@ -56,6 +91,26 @@ pub fn routes(state: SharedState) -> impl poem::Endpoint {
             Ok(response)
         },
     )
+}
+
+fn full_routes(state: &SharedState, health: Route) -> Route {
+    let service = api::service();
+    let spec = service.spec_endpoint();
+    let spec_again = service.spec_endpoint();
+    let swagger = service.swagger_ui();
+    let frontend_dir = state.config.frontend_dir.clone();
+    let mut route = health
+        .nest("/api", service.into_endpoint().catch_all_error(json_error))
+        .at("/api/openapi.json", spec)
+        .at(crate::auth::extract::OIDC_DISCOVERY_PATH, get(crate::api::auth::openid_configuration))
+        .at("/swagger.json", spec_again)
+        .nest("/swagger", swagger)
+        .at("/ws", get(crate::api::ws::ws));
+    if Path::new(&frontend_dir).join("index.html").exists() {
+        route = route
+            .nest("/", StaticFilesEndpoint::new(frontend_dir).index_file("index.html").fallback_to_index());
+    }
+    route
 }
 
 #[handler]
@@ -95,6 +150,7 @@ pub struct App {
     acceptor: TcpAcceptor,
     address: SocketAddr,
     state: SharedState,
+    serves: Serves,
 }
 
 impl App {
@@ -106,7 +162,12 @@ impl App {
             .first()
             .and_then(|a| a.as_socket_addr().copied())
             .ok_or_else(|| anyhow::anyhow!("the listener has no TCP address"))?;
-        Ok(App { acceptor, address, state })
+        Ok(App { acceptor, address, state, serves: Serves::Everything })
+    }
+
+    /// Serve only what a role needs (`collector`, `scheduler`).
+    pub fn serving(self, serves: Serves) -> App {
+        App { serves, ..self }
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -123,7 +184,7 @@ impl App {
         tracing::info!(address = %self.address, "HTTP server listening");
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                routes(self.state),
+                routes_serving(self.state, self.serves),
                 shutdown,
                 Some(std::time::Duration::from_secs(10)),
             )

@@ -124,6 +124,38 @@ pub struct Config {
     #[arg(long, env = "CAUSEWAY_QUERY_SCHEMAS", default_value = "", value_delimiter = ',')]
     pub query_schemas: Vec<String>,
 
+    /// Who may call the API: `off` (everyone, as MPCSL; the default only while the listen
+    /// address is loopback), `off-insecure` (everyone, on any address, on purpose), `token`
+    /// (API tokens, `causeway token create`) or `oidc` (JWTs of CAUSEWAY_OIDC_ISSUER).
+    #[arg(long = "auth", env = "CAUSEWAY_AUTH")]
+    pub auth: Option<AuthMode>,
+
+    /// OIDC issuer URL (its `/.well-known/openid-configuration` names the JWKS).
+    #[arg(long, env = "CAUSEWAY_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// The audience (`aud`) tokens must carry; usually the API's client id.
+    #[arg(long, env = "CAUSEWAY_OIDC_AUDIENCE")]
+    pub oidc_audience: Option<String>,
+
+    /// The claim that holds the caller's role(s): a string or a list; dots walk into objects
+    /// (Keycloak: `realm_access.roles`).
+    #[arg(long, env = "CAUSEWAY_OIDC_ROLE_CLAIM", default_value = "roles")]
+    pub oidc_role_claim: String,
+
+    /// Claim values → roles, e.g. `causeway-admins=admin,causeway-users=editor`. Values
+    /// `viewer`, `editor` and `admin` always map to themselves; the highest role wins.
+    #[arg(long, env = "CAUSEWAY_OIDC_ROLE_MAP", default_value = "", value_parser = parse_role_map)]
+    pub oidc_role_map: RoleMap,
+
+    /// The web UI's OIDC client id (a public client; authorization code with PKCE).
+    #[arg(long, env = "CAUSEWAY_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+
+    /// Scopes the web UI asks for.
+    #[arg(long, env = "CAUSEWAY_OIDC_SCOPE", default_value = "openid profile email")]
+    pub oidc_scope: String,
+
     /// Folder for the local launcher's run logs.
     #[arg(long, env = "CAUSEWAY_WORK_DIR", default_value = "/tmp/causeway-runs")]
     pub work_dir: String,
@@ -160,6 +192,13 @@ impl Config {
             query_role: "causeway_query".into(),
             query_password: None,
             query_schemas: Vec::new(),
+            auth: None,
+            oidc_issuer: None,
+            oidc_audience: None,
+            oidc_role_claim: "roles".into(),
+            oidc_role_map: RoleMap::default(),
+            oidc_client_id: None,
+            oidc_scope: "openid profile email".into(),
         }
     }
 }
@@ -180,6 +219,12 @@ impl Config {
         format!("{}.rpc.{command}", self.nats_prefix)
     }
 
+    /// Executor uploads need their job's token when configured so, and always once callers
+    /// authenticate (an upload without one would bypass the roles).
+    pub fn upload_tokens_required(&self) -> bool {
+        self.require_upload_token || self.auth_mode().map_or(true, |mode| !mode.is_open())
+    }
+
     /// Whether an algorithm's `docker_image` is on the allow-list.
     pub fn image_allowed(&self, image: &str) -> bool {
         self.image_allowlist.iter().any(|prefix| !prefix.is_empty() && image.starts_with(prefix.as_str()))
@@ -189,6 +234,66 @@ impl Config {
     pub fn executor_api_host(&self) -> String {
         self.api_host.clone().unwrap_or_else(|| self.listen.to_string())
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthMode {
+    Off,
+    OffInsecure,
+    Token,
+    Oidc,
+}
+
+impl AuthMode {
+    /// Everyone may do everything (MPCSL's behaviour).
+    pub fn is_open(self) -> bool {
+        matches!(self, AuthMode::Off | AuthMode::OffInsecure)
+    }
+}
+
+impl Config {
+    /// The effective authentication mode, refusing an open API on a non-loopback address
+    /// unless `off-insecure` says so on purpose.
+    pub fn auth_mode(&self) -> anyhow::Result<AuthMode> {
+        let loopback = self.listen.ip().is_loopback();
+        match self.auth {
+            Some(AuthMode::Oidc) if self.oidc_issuer.is_none() => {
+                anyhow::bail!("CAUSEWAY_AUTH=oidc needs CAUSEWAY_OIDC_ISSUER (and CAUSEWAY_OIDC_AUDIENCE)")
+            }
+            Some(mode @ (AuthMode::Token | AuthMode::Oidc | AuthMode::OffInsecure)) => Ok(mode),
+            Some(AuthMode::Off) | None if loopback => Ok(AuthMode::Off),
+            Some(AuthMode::Off) => anyhow::bail!(
+                "CAUSEWAY_AUTH=off on {}: anyone who reaches this address could run and delete \
+                 everything. Use CAUSEWAY_AUTH=token or oidc, or CAUSEWAY_AUTH=off-insecure if \
+                 the network in front of it does the checking (docs/security.md)",
+                self.listen
+            ),
+            None => anyhow::bail!(
+                "CAUSEWAY_AUTH is not set and {} is not a loopback address: set CAUSEWAY_AUTH=token \
+                 or oidc (or off-insecure on purpose; docs/security.md)",
+                self.listen
+            ),
+        }
+    }
+}
+
+/// OIDC claim values mapped to role names (`viewer`, `editor`, `admin`).
+#[derive(Debug, Clone, Default)]
+pub struct RoleMap(pub Vec<(String, String)>);
+
+fn parse_role_map(text: &str) -> Result<RoleMap, String> {
+    let mut map = Vec::new();
+    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (value, role) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("{pair:?}: use claim-value=role, e.g. admins=admin"))?;
+        let role = role.trim();
+        if !["viewer", "editor", "admin"].contains(&role) {
+            return Err(format!("{pair:?}: the role must be viewer, editor or admin"));
+        }
+        map.push((value.trim().to_owned(), role.to_owned()));
+    }
+    Ok(RoleMap(map))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -305,6 +410,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "s" => number,
         "m" => number * 60.0,
         "h" => number * 3600.0,
+        "d" => number * 86400.0,
         _ => {
             return Err(format!("{text:?}: unknown unit {unit:?} (use ms, s, m or h)"));
         }
@@ -333,6 +439,24 @@ mod tests {
         assert_eq!(names, ["zeta", "alpha"]);
         assert!(parse_data_sources(r#"{"x": "sqlite://file"}"#).is_err());
         assert!(parse_data_sources("[1]").is_err());
+    }
+
+    #[test]
+    fn an_open_api_needs_a_loopback_address_or_says_so_on_purpose() {
+        let mut config = Config::for_database("postgres://h/db");
+        assert_eq!(config.auth_mode().unwrap(), AuthMode::Off);
+        config.listen = "0.0.0.0:8080".parse().unwrap();
+        assert!(config.auth_mode().unwrap_err().to_string().contains("CAUSEWAY_AUTH is not set"));
+        config.auth = Some(AuthMode::Off);
+        assert!(config.auth_mode().unwrap_err().to_string().contains("off-insecure"));
+        config.auth = Some(AuthMode::OffInsecure);
+        assert_eq!(config.auth_mode().unwrap(), AuthMode::OffInsecure);
+        config.auth = Some(AuthMode::Oidc);
+        assert!(config.auth_mode().is_err(), "oidc needs an issuer");
+        config.auth = Some(AuthMode::Token);
+        assert_eq!(config.auth_mode().unwrap(), AuthMode::Token);
+        assert!(parse_role_map("a=admin, b = editor").is_ok());
+        assert!(parse_role_map("a=root").is_err());
     }
 
     #[test]

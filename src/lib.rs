@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod collector;
 pub mod config;
 pub mod datasets;

@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 
 use causeway::{
-    app::{self, App},
+    app::{self, App, Serves},
     config::Config,
     db, seed,
     state::AppState,
@@ -42,8 +42,32 @@ enum Command {
         #[command(subcommand)]
         action: CatalogueAction,
     },
+    /// API tokens for people and services (`token create | list | revoke`).
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// The built-in dataset generator (run by generation jobs of type CAUSEWAY).
     Generate(causeway::generators::builtin::GeneratorOptions),
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Make a token and print its secret (once; only its hash is stored).
+    Create {
+        /// The token's name, which is also the identity of whoever uses it.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["viewer", "editor", "admin"])]
+        role: String,
+        /// Lifetime, e.g. `90d`, `12h`; without it the token does not expire.
+        #[arg(long, value_parser = causeway::config::parse_duration)]
+        expires: Option<std::time::Duration>,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id: it is refused from then on.
+    Revoke { id: i32 },
 }
 
 #[derive(Subcommand)]
@@ -67,10 +91,14 @@ async fn main() -> anyhow::Result<()> {
         writeln!(stdout, "{}", causeway::api::service().spec())?;
         return Ok(());
     }
-    telemetry::init(config.log_format);
+    match cli.command {
+        Command::Token { .. } | Command::Catalogue { .. } => telemetry::init_for_command(config.log_format),
+        _ => telemetry::init(config.log_format),
+    }
     tracing::info!(?config, "starting");
     match cli.command {
         Command::Up => {
+            config.auth_mode()?;
             db::ensure_database(config.database_url.expose()).await?;
             let state = AppState::connect(config).await?;
             db::migrate(&state.db).await?;
@@ -78,19 +106,25 @@ async fn main() -> anyhow::Result<()> {
             seed::run(&state.db, &state.pool).await?;
             app::spawn_event_tasks(&state);
             app::spawn_scheduler(&state).await?;
-            serve(state).await
+            serve(state, Serves::Everything).await
         }
-        Command::Api | Command::Collector => {
+        Command::Api => {
+            config.auth_mode()?;
             let state = AppState::connect(config).await?;
             app::spawn_event_tasks(&state);
-            serve(state).await
+            serve(state, Serves::Everything).await
+        }
+        Command::Collector => {
+            let state = AppState::connect(config).await?;
+            app::spawn_event_tasks(&state);
+            serve(state, Serves::ExecutorRoutes).await
         }
         Command::Scheduler => {
             let state = AppState::connect(config).await?;
             app::spawn_event_tasks(&state);
             app::spawn_scheduler(&state).await?;
-            // Health endpoints and the same routes, so probes work on every role.
-            serve(state).await
+            // Health and metrics only: probes work, nothing else is reachable.
+            serve(state, Serves::HealthOnly).await
         }
         Command::Migrate => {
             db::ensure_database(config.database_url.expose()).await?;
@@ -108,12 +142,55 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(inserted, updated, file = %file.display(), "catalogue loaded");
             Ok(())
         }
+        Command::Token { action } => {
+            let state = AppState::connect(config).await?;
+            token_command(&state.pool, action).await
+        }
         Command::Openapi | Command::Generate(_) => unreachable!("handled above"),
     }
 }
 
-async fn serve(state: causeway::state::SharedState) -> anyhow::Result<()> {
-    App::bind(state).await?.run_until(shutdown_signal()).await
+/// Output for people and scripts: `create` prints nothing but the secret on stdout.
+async fn token_command(pool: &sqlx::PgPool, action: TokenAction) -> anyhow::Result<()> {
+    use causeway::auth::{Role, tokens};
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match action {
+        TokenAction::Create { name, role, expires } => {
+            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
+            let (record, secret) =
+                tokens::create(pool, &name, role, expires, "causeway token create").await?;
+            tracing::info!(token_id = record.id, name, %role, expires_at = ?record.expires_at, "API token created");
+            writeln!(stdout, "{secret}")?;
+        }
+        TokenAction::List => {
+            writeln!(stdout, "id\tname\trole\tcreated_at\texpires_at\tlast_used_at\trevoked_at")?;
+            let show =
+                |time: Option<chrono::DateTime<chrono::Utc>>| time.map_or("-".to_owned(), |t| t.to_rfc3339());
+            for token in tokens::list(pool).await? {
+                writeln!(
+                    stdout,
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    token.id,
+                    token.name,
+                    token.role,
+                    token.created_at.to_rfc3339(),
+                    show(token.expires_at),
+                    show(token.last_used_at),
+                    show(token.revoked_at)
+                )?;
+            }
+        }
+        TokenAction::Revoke { id } => match tokens::revoke(pool, id).await? {
+            Some(token) => tracing::info!(token_id = token.id, name = token.name, "API token revoked"),
+            None => anyhow::bail!("there is no API token {id}"),
+        },
+    }
+    Ok(())
+}
+
+async fn serve(state: causeway::state::SharedState, serves: Serves) -> anyhow::Result<()> {
+    App::bind(state).await?.serving(serves).run_until(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sea_orm::{DatabaseConnection, SqlxPostgresConnector};
 use sqlx::{PgPool, postgres::PgPoolOptions};
 
-use crate::{api::ws::Notifier, config::Config, datasets::DataSources};
+use crate::{api::ws::Notifier, auth::Authenticator, config::Config, datasets::DataSources};
 
 pub struct AppState {
     /// sea-orm over the same pool as `pool`.
@@ -18,6 +18,8 @@ pub struct AppState {
     pub nats: async_nats::Client,
     /// Websocket fan-out of events.
     pub notifier: std::sync::Arc<Notifier>,
+    /// Who is calling (API tokens, OIDC), as configured.
+    pub auth: Arc<Authenticator>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -34,7 +36,8 @@ impl AppState {
         let nats = crate::events::bus::connect(&config, "api").await?;
         let db = SqlxPostgresConnector::from_sqlx_postgres_pool(pool.clone());
         let sources = DataSources::new(&config)?;
-        Ok(Arc::new(AppState { db, pool, sources, config, nats, notifier: Notifier::new() }))
+        let auth = Arc::new(Authenticator::new(&config));
+        Ok(Arc::new(AppState { db, pool, sources, config, nats, notifier: Notifier::new(), auth }))
     }
 
     /// The same handles with another configuration (e.g. the executors' `api_host` once the
@@ -44,9 +47,10 @@ impl AppState {
             db: state.db.clone(),
             pool: state.pool.clone(),
             sources: state.sources.clone(),
-            config,
             nats: state.nats.clone(),
             notifier: state.notifier.clone(),
+            auth: Arc::new(Authenticator::new(&config)),
+            config,
         })
     }
 }

@@ -6,15 +6,28 @@ use crate::config::LogFormat;
 
 /// Installs the global subscriber. `RUST_LOG` overrides the default filter.
 pub fn init(format: LogFormat) {
+    init_writing_to(format, std::io::stdout);
+}
+
+/// For commands whose standard output is their answer (`token create` prints a secret that
+/// scripts capture): logs go to standard error.
+pub fn init_for_command(format: LogFormat) {
+    init_writing_to(format, std::io::stderr);
+}
+
+fn init_writing_to<W>(format: LogFormat, writer: W)
+where
+    W: for<'w> fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,async_nats=warn"));
     let registry = tracing_subscriber::registry().with(filter);
     // A second init (tests start several apps in one process) is harmless: keep the first.
     let _ = match format {
-        LogFormat::Pretty => registry.with(fmt::layer().with_target(false)).try_init(),
-        LogFormat::Json => {
-            registry.with(fmt::layer().json().with_current_span(true).with_span_list(false)).try_init()
-        }
+        LogFormat::Pretty => registry.with(fmt::layer().with_target(false).with_writer(writer)).try_init(),
+        LogFormat::Json => registry
+            .with(fmt::layer().json().with_current_span(true).with_span_list(false).with_writer(writer))
+            .try_init(),
     };
 }
 

@@ -18,6 +18,9 @@ pub struct Model {
     /// How the local launcher runs it: program and leading arguments (JSON array of strings).
     #[sea_orm(column_type = "Json", nullable)]
     pub local_command: Option<Json>,
+    /// Subject of the caller who created the row (docs/security.md); null for rows made by
+    /// Causeway itself or before identities existed.
+    pub created_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

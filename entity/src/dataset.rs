@@ -11,6 +11,9 @@ pub struct Model {
     pub data_source: String,
     pub time_created: DateTimeWithTimeZone,
     pub content_hash: String,
+    /// Subject of the caller who created the row (docs/security.md); null for rows made by
+    /// Causeway itself or before identities existed.
+    pub created_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

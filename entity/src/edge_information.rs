@@ -11,6 +11,9 @@ pub struct Model {
     pub from_node_id: i32,
     pub to_node_id: i32,
     pub annotation: EdgeAnnotation,
+    /// Subject of the caller who created the row (docs/security.md); null for rows made by
+    /// Causeway itself or before identities existed.
+    pub created_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,9 @@ pub struct Model {
     pub description: Option<String>,
     #[sea_orm(column_type = "Json", nullable)]
     pub parameters: Option<Json>,
+    /// Subject of the caller who created the row (docs/security.md); null for rows made by
+    /// Causeway itself or before identities existed.
+    pub created_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -36,6 +36,9 @@ pub struct Model {
     /// Secret the executor of this run presents to the collector.
     pub upload_token: Option<Uuid>,
     pub launched_at: Option<DateTimeWithTimeZone>,
+    /// Subject of the caller who created the row (docs/security.md); null for rows made by
+    /// Causeway itself or before identities existed.
+    pub created_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@ pub struct Model {
     pub payload: Json,
     pub created_at: DateTimeWithTimeZone,
     pub published_at: Option<DateTimeWithTimeZone>,
+    /// Subject of the caller whose request caused the event; null for Causeway's own.
+    pub actor: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ use super::{
     views::AlgorithmView,
 };
 use crate::{
+    auth::{Admin, Viewer},
     db::{self, OrderedJsonColumn},
     parameters,
     state::SharedState,
@@ -79,7 +80,7 @@ async fn find(state: &SharedState, id: i32) -> ApiResult<algorithm::Model> {
 impl AlgorithmsApi {
     /// All algorithms of the catalogue.
     #[oai(path = "/algorithms", method = "get")]
-    async fn list(&self, state: Data<&SharedState>) -> ApiResult<Json<Vec<AlgorithmView>>> {
+    async fn list(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Vec<AlgorithmView>>> {
         let all = algorithm::Entity::find().order_by_asc(algorithm::Column::Id).all(&state.db).await?;
         Ok(Json(all.into_iter().map(Into::into).collect()))
     }
@@ -88,6 +89,7 @@ impl AlgorithmsApi {
     #[oai(path = "/algorithms", method = "post")]
     async fn create(
         &self,
+        caller: Admin,
         state: Data<&SharedState>,
         body: JsonBody<NewAlgorithm>,
     ) -> ApiResult<Json<AlgorithmView>> {
@@ -116,6 +118,7 @@ impl AlgorithmsApi {
             needs_gpu: Set(new.needs_gpu),
             valid_parameters: Set(new.valid_parameters.clone()),
             docker_parameters: Set(new.docker_parameters.unwrap_or_else(|| json!({}))),
+            created_by: Set(Some(caller.subject.clone())),
             ..Default::default()
         }
         .insert(&tx)
@@ -134,6 +137,7 @@ impl AlgorithmsApi {
     #[oai(path = "/algorithm/:algorithm_id", method = "get")]
     async fn get(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         algorithm_id: Path<i32>,
     ) -> ApiResult<Json<AlgorithmView>> {
@@ -144,6 +148,7 @@ impl AlgorithmsApi {
     #[oai(path = "/algorithm/:algorithm_id", method = "delete")]
     async fn delete(
         &self,
+        _caller: Admin,
         state: Data<&SharedState>,
         algorithm_id: Path<i32>,
     ) -> ApiResult<Json<AlgorithmView>> {

@@ -22,6 +22,7 @@ use super::{
     views::{DatasetView, ExperimentView},
 };
 use crate::{
+    auth::{Editor, Viewer, ViewerOrJobToken},
     collector::token,
     datasets::{
         QueryError,
@@ -148,7 +149,7 @@ impl From<UploadError> for ApiError {
 impl DatasetsApi {
     /// All datasets.
     #[oai(path = "/datasets", method = "get")]
-    async fn list(&self, state: Data<&SharedState>) -> ApiResult<Json<Vec<DatasetView>>> {
+    async fn list(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Vec<DatasetView>>> {
         let all = dataset::Entity::find().order_by_asc(dataset::Column::Id).all(&state.db).await?;
         Ok(Json(all.into_iter().map(Into::into).collect()))
     }
@@ -158,6 +159,7 @@ impl DatasetsApi {
     #[oai(path = "/datasets", method = "post")]
     async fn create(
         &self,
+        caller: Editor,
         state: Data<&SharedState>,
         body: JsonBody<NewQueryDataset>,
     ) -> ApiResult<Json<DatasetView>> {
@@ -178,6 +180,7 @@ impl DatasetsApi {
                 description: new.description.as_deref(),
                 load_query: &load_query,
                 data_source: source_name,
+                created_by: Some(&caller.subject),
             },
             &info,
         )
@@ -190,7 +193,12 @@ impl DatasetsApi {
     /// Upload a CSV file as a new dataset: it becomes a table in Causeway's database
     /// (schema `causeway_data`) and a dataset over it.
     #[oai(path = "/datasets/upload", method = "post")]
-    async fn upload(&self, state: Data<&SharedState>, form: CsvUpload) -> ApiResult<Json<DatasetView>> {
+    async fn upload(
+        &self,
+        caller: Editor,
+        state: Data<&SharedState>,
+        form: CsvUpload,
+    ) -> ApiResult<Json<DatasetView>> {
         let mut errors = FieldErrors::default();
         if form.name.trim().is_empty() {
             errors.add("name", "Shorter than minimum length 1.");
@@ -212,6 +220,7 @@ impl DatasetsApi {
                 description: form.description.as_deref(),
                 load_query: &table.load_query,
                 data_source: OWN_SOURCE,
+                created_by: Some(&caller.subject),
             },
             &info,
         )
@@ -228,7 +237,12 @@ impl DatasetsApi {
 
     /// One dataset.
     #[oai(path = "/dataset/:dataset_id", method = "get")]
-    async fn get(&self, state: Data<&SharedState>, dataset_id: Path<i32>) -> ApiResult<Json<DatasetView>> {
+    async fn get(
+        &self,
+        _caller: Viewer,
+        state: Data<&SharedState>,
+        dataset_id: Path<i32>,
+    ) -> ApiResult<Json<DatasetView>> {
         Ok(Json(find_dataset(&state, dataset_id.0).await?.into()))
     }
 
@@ -236,6 +250,7 @@ impl DatasetsApi {
     #[oai(path = "/dataset/:dataset_id", method = "put")]
     async fn update(
         &self,
+        _caller: Editor,
         state: Data<&SharedState>,
         dataset_id: Path<i32>,
         body: JsonBody<DescriptionUpdate>,
@@ -255,8 +270,14 @@ impl DatasetsApi {
     /// Delete a dataset with its nodes, ground truth, experiments, jobs and results. The table
     /// behind it is left alone (other datasets may read it).
     #[oai(path = "/dataset/:dataset_id", method = "delete")]
-    async fn delete(&self, state: Data<&SharedState>, dataset_id: Path<i32>) -> ApiResult<Json<DatasetView>> {
+    async fn delete(
+        &self,
+        caller: Editor,
+        state: Data<&SharedState>,
+        dataset_id: Path<i32>,
+    ) -> ApiResult<Json<DatasetView>> {
         let model = find_dataset(&state, dataset_id.0).await?;
+        caller.may_delete(&format!("dataset {}", model.id), model.created_by.as_deref())?;
         let tx = state.db.begin().await?;
         let experiment_ids: Vec<i32> = experiment::Entity::find()
             .select_only()
@@ -295,6 +316,7 @@ impl DatasetsApi {
     #[oai(path = "/dataset/:dataset_id/metadata", method = "get")]
     async fn metadata(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         dataset_id: Path<i32>,
     ) -> ApiResult<Json<DatasetMetadata>> {
@@ -323,6 +345,7 @@ impl DatasetsApi {
     #[oai(path = "/dataset/:dataset_id/experiments", method = "get")]
     async fn experiments(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         dataset_id: Path<i32>,
     ) -> ApiResult<Json<Vec<ExperimentView>>> {
@@ -339,6 +362,7 @@ impl DatasetsApi {
     #[oai(path = "/dataset/:dataset_id/load", method = "get")]
     async fn load(
         &self,
+        _caller: ViewerOrJobToken,
         state: Data<&SharedState>,
         request: &Request,
         dataset_id: Path<i32>,
@@ -351,6 +375,7 @@ impl DatasetsApi {
     #[oai(path = "/dataset/:dataset_id/loadwithids", method = "get")]
     async fn load_with_ids(
         &self,
+        _caller: ViewerOrJobToken,
         state: Data<&SharedState>,
         request: &Request,
         dataset_id: Path<i32>,
@@ -361,7 +386,7 @@ impl DatasetsApi {
 
     /// Names of the data sources dataset queries may run on.
     #[oai(path = "/datasources", method = "get")]
-    async fn data_sources(&self, state: Data<&SharedState>) -> Json<DataSourceList> {
+    async fn data_sources(&self, _caller: Viewer, state: Data<&SharedState>) -> Json<DataSourceList> {
         Json(DataSourceList { data_sources: state.sources.names() })
     }
 }

@@ -15,6 +15,7 @@ use super::{
     views::{DatasetView, NodeView},
 };
 use crate::{
+    auth::Viewer,
     graph::{
         adjustment::{Remainder, adjusted_probabilities, continuous_intervention, expected_counts},
         categorical::{
@@ -217,7 +218,12 @@ async fn distribution_base(state: &SharedState, node_id: i32) -> ApiResult<(node
 impl DistributionsApi {
     /// The marginal distribution of a node's column.
     #[oai(path = "/node/:node_id/marginal", method = "get")]
-    async fn marginal(&self, state: Data<&SharedState>, node_id: Path<i32>) -> ApiResult<Json<Distribution>> {
+    async fn marginal(
+        &self,
+        _caller: Viewer,
+        state: Data<&SharedState>,
+        node_id: Path<i32>,
+    ) -> ApiResult<Json<Distribution>> {
         let (node, dataset) = distribution_base(&state, node_id.0).await?;
         let (categorical, bins, bin_edges) = match marginal_in_database(&state, &node).await? {
             Some(computed) => computed,
@@ -241,6 +247,7 @@ impl DistributionsApi {
     #[oai(path = "/node/:node_id/conditional", method = "post")]
     async fn conditional(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         node_id: Path<i32>,
         body: JsonBody<ConditionalRequest>,
@@ -395,6 +402,7 @@ impl InterventionApi {
     #[oai(path = "/intervention", method = "post")]
     async fn intervention(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         body: JsonBody<InterventionRequest>,
     ) -> ApiResult<Json<Distribution>> {

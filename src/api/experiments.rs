@@ -19,6 +19,7 @@ use super::{
     views::{ExecutionTimeStatistics, ExperimentJobView, ExperimentView, ResultView, iso},
 };
 use crate::{
+    auth::{Editor, Viewer},
     db::{self, OrderedJsonColumn},
     events::{Entity, Event, outbox},
     parameters,
@@ -191,7 +192,7 @@ async fn view(state: &SharedState, model: experiment::Model) -> ApiResult<Experi
 impl ExperimentsApi {
     /// All experiments.
     #[oai(path = "/experiments", method = "get")]
-    async fn list(&self, state: Data<&SharedState>) -> ApiResult<Json<Vec<ExperimentView>>> {
+    async fn list(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Vec<ExperimentView>>> {
         let all = experiment::Entity::find().order_by_asc(experiment::Column::Id).all(&state.db).await?;
         Ok(Json(experiment_views(&state, all).await?))
     }
@@ -201,6 +202,7 @@ impl ExperimentsApi {
     #[oai(path = "/experiments", method = "post")]
     async fn create(
         &self,
+        caller: Editor,
         state: Data<&SharedState>,
         body: JsonBody<NewExperiment>,
     ) -> ApiResult<Json<ExperimentView>> {
@@ -221,6 +223,7 @@ impl ExperimentsApi {
             algorithm_id: Set(Some(algorithm.id)),
             description: Set(new.description),
             parameters: Set(Some(parameters.clone())),
+            created_by: Set(Some(caller.subject.clone())),
             ..Default::default()
         }
         .insert(&tx)
@@ -246,6 +249,7 @@ impl ExperimentsApi {
     #[oai(path = "/experiment/:experiment_id", method = "get")]
     async fn get(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         experiment_id: Path<i32>,
     ) -> ApiResult<Json<ExperimentView>> {
@@ -257,6 +261,7 @@ impl ExperimentsApi {
     #[oai(path = "/experiment/:experiment_id", method = "put")]
     async fn update(
         &self,
+        _caller: Editor,
         state: Data<&SharedState>,
         experiment_id: Path<i32>,
         body: JsonBody<DescriptionUpdate>,
@@ -281,10 +286,12 @@ impl ExperimentsApi {
     #[oai(path = "/experiment/:experiment_id", method = "delete")]
     async fn delete(
         &self,
+        caller: Editor,
         state: Data<&SharedState>,
         experiment_id: Path<i32>,
     ) -> ApiResult<Json<ExperimentView>> {
         let model = find(&state, experiment_id.0).await?;
+        caller.may_delete(&format!("experiment {}", model.id), model.created_by.as_deref())?;
         let before = view(&state, model.clone()).await?;
         let tx = state.db.begin().await?;
         let job_ids: Vec<i32> = job::Entity::find()
@@ -315,6 +322,7 @@ impl ExperimentsApi {
     #[oai(path = "/experiment/:experiment_id/jobs", method = "get")]
     async fn jobs(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         experiment_id: Path<i32>,
     ) -> ApiResult<Json<Vec<ExperimentJobView>>> {

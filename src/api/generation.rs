@@ -15,6 +15,7 @@ use super::{
     views::{DatasetView, GenerationJobView},
 };
 use crate::{
+    auth::{Editor, Viewer},
     collector::token,
     datasets::{
         sources::{self, OWN_SOURCE},
@@ -84,6 +85,7 @@ impl GenerationApi {
     #[oai(path = "/jobs/dataset_generation", method = "get")]
     async fn list(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         show_hidden: Query<Option<i64>>,
     ) -> ApiResult<Json<Vec<GenerationJobView>>> {
@@ -100,19 +102,21 @@ impl GenerationApi {
     #[oai(path = "/jobs/dataset_generation", method = "post")]
     async fn create(
         &self,
+        caller: Editor,
         state: Data<&SharedState>,
         body: JsonBody<NewGenerationJob>,
     ) -> ApiResult<Json<GenerationJobView>> {
         let new = body.0;
         let mut tx = state.pool.begin().await?;
         let id: i32 = sqlx::query_scalar(
-            "INSERT INTO job (type, status, node_hostname, dataset_name, generator_type, parameters) \
-             VALUES ('dataset_generation_job', 'waiting', $1, $2, $3, CAST($4 AS json)) RETURNING id",
+            "INSERT INTO job (type, status, node_hostname, dataset_name, generator_type, parameters, created_by) \
+             VALUES ('dataset_generation_job', 'waiting', $1, $2, $3, CAST($4 AS json), $5) RETURNING id",
         )
         .bind(&new.kubernetes_node)
         .bind(&new.dataset_name)
         .bind(&new.generator_type)
         .bind(new.parameters.to_string())
+        .bind(&caller.subject)
         .fetch_one(&mut *tx)
         .await?;
         outbox::record_sqlx(
@@ -133,7 +137,12 @@ impl GenerationApi {
 
     /// One dataset-generation job.
     #[oai(path = "/job/:job_id/dataset_generation", method = "get")]
-    async fn get(&self, state: Data<&SharedState>, job_id: Path<i32>) -> ApiResult<Json<GenerationJobView>> {
+    async fn get(
+        &self,
+        _caller: Viewer,
+        state: Data<&SharedState>,
+        job_id: Path<i32>,
+    ) -> ApiResult<Json<GenerationJobView>> {
         Ok(Json(GenerationJobView::new(&find_generation_job(&state, job_id.0).await?)))
     }
 
@@ -164,6 +173,8 @@ impl GenerationApi {
                 description: Some("generated"),
                 load_query: &table.load_query,
                 data_source: OWN_SOURCE,
+                // Whoever asked for the generation owns what it produced.
+                created_by: generation.created_by.as_deref(),
             },
             &info,
         )

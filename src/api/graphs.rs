@@ -21,6 +21,7 @@ use super::{
     views::DatasetView,
 };
 use crate::{
+    auth::{EditorOrJobToken, Viewer},
     events::{Entity, Event, outbox},
     graph::{
         Graph, GraphEdge, GraphNode, compare,
@@ -287,10 +288,13 @@ impl GraphsApi {
     #[oai(path = "/dataset/:dataset_id/ground-truth", method = "post", tag = "crate::api::Tag::Datasets")]
     async fn upload_ground_truth(
         &self,
+        _caller: EditorOrJobToken,
         state: Data<&SharedState>,
+        request: &poem::Request,
         dataset_id: Path<i32>,
         form: GroundTruthUpload,
     ) -> ApiResult<Json<DatasetView>> {
+        crate::collector::token::authorize_ground_truth(&state, request, dataset_id.0).await?;
         let file_name = form.graph_file.file_name().unwrap_or("graph_file").to_owned();
         let text = form.graph_file.into_string().await.map_err(|_| {
             ApiError::bad_request(format!("Could not parse file: \"{file_name}\": it is not UTF-8 text"))
@@ -349,6 +353,7 @@ impl GraphsApi {
     #[oai(path = "/dataset/:dataset_id/ground-truth", method = "get", tag = "crate::api::Tag::Datasets")]
     async fn export_ground_truth(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         dataset_id: Path<i32>,
         format: Query<Option<String>>,
@@ -364,6 +369,7 @@ impl GraphsApi {
     #[oai(path = "/result/:result_id/export", method = "get")]
     async fn export_result(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         result_id: Path<i32>,
         format: Query<Option<String>>,
@@ -377,6 +383,7 @@ impl GraphsApi {
     #[oai(path = "/result/:result_id/gtcompare", method = "get")]
     async fn compare_with_ground_truth(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         result_id: Path<i32>,
     ) -> ApiResult<Json<Option<ComparisonJson>>> {
@@ -393,6 +400,7 @@ impl GraphsApi {
     #[oai(path = "/result/:result_id/compare/:other_result_id", method = "get")]
     async fn compare_results(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         result_id: Path<i32>,
         other_result_id: Path<i32>,

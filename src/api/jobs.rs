@@ -19,6 +19,7 @@ use super::{
     views::{JobView, JsonList, ResultView},
 };
 use crate::{
+    auth::{Editor, Viewer},
     collector::{
         result::{self, IngestError},
         token,
@@ -189,6 +190,7 @@ impl JobsApi {
     #[oai(path = "/experiment/:experiment_id/start", method = "post")]
     async fn start(
         &self,
+        caller: Editor,
         state: Data<&SharedState>,
         experiment_id: Path<i32>,
         options: OptionalJsonBody<StartOptions>,
@@ -209,8 +211,8 @@ impl JobsApi {
         let options = options.0;
         let mut tx = state.pool.begin().await?;
         let ids: Vec<i32> = sqlx::query_scalar(
-            "INSERT INTO job (type, experiment_id, status, node_hostname, parallel, enforce_cpus, gpus, start_time) \
-             SELECT 'experiment_job', $1, 'waiting', $2, $3, $4, $5, clock_timestamp() FROM generate_series(1, $6) \
+            "INSERT INTO job (type, experiment_id, status, node_hostname, parallel, enforce_cpus, gpus, start_time, created_by) \
+             SELECT 'experiment_job', $1, 'waiting', $2, $3, $4, $5, clock_timestamp(), $7 FROM generate_series(1, $6) \
              RETURNING id",
         )
         .bind(experiment.id)
@@ -219,6 +221,7 @@ impl JobsApi {
         .bind(options.enforce_cpus)
         .bind(options.gpus.map(|g| g as i32))
         .bind(options.runs.unwrap_or(1) as i32)
+        .bind(&caller.subject)
         .fetch_all(&mut *tx)
         .await?;
         let events: Vec<Event> = ids
@@ -245,6 +248,7 @@ impl JobsApi {
     #[oai(path = "/jobs", method = "get")]
     async fn list(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         show_hidden: Query<Option<i64>>,
     ) -> ApiResult<JsonList<JobView>> {
@@ -259,7 +263,12 @@ impl JobsApi {
 
     /// One job.
     #[oai(path = "/job/:job_id", method = "get")]
-    async fn get(&self, state: Data<&SharedState>, job_id: Path<i32>) -> ApiResult<Json<JobView>> {
+    async fn get(
+        &self,
+        _caller: Viewer,
+        state: Data<&SharedState>,
+        job_id: Path<i32>,
+    ) -> ApiResult<Json<JobView>> {
         let model = find(&state, job_id.0).await?;
         Ok(Json(job_view(&state, &model).await?))
     }
@@ -285,6 +294,7 @@ impl JobsApi {
     #[oai(path = "/job/:job_id", method = "post")]
     async fn notify(
         &self,
+        _caller: Editor,
         state: Data<&SharedState>,
         job_id: Path<i32>,
         body: JsonBody<JobNotification>,
@@ -308,7 +318,14 @@ impl JobsApi {
 
     /// Cancel a running job (its run is stopped), or hide a job in any other state.
     #[oai(path = "/job/:job_id", method = "delete")]
-    async fn delete(&self, state: Data<&SharedState>, job_id: Path<i32>) -> ApiResult<Json<JobView>> {
+    async fn delete(
+        &self,
+        caller: Editor,
+        state: Data<&SharedState>,
+        job_id: Path<i32>,
+    ) -> ApiResult<Json<JobView>> {
+        let job = find(&state, job_id.0).await?;
+        caller.may_delete(&format!("job {}", job.id), job.created_by.as_deref())?;
         let mut tx = state.pool.begin().await?;
         match lifecycle::apply(&mut tx, job_id.0, &Transition::Cancel).await {
             Ok(_) => {}
@@ -327,6 +344,7 @@ impl JobsApi {
     #[oai(path = "/job/:job_id/logs", method = "get")]
     async fn logs(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         job_id: Path<i32>,
         offset: Query<Option<i64>>,
@@ -347,7 +365,7 @@ impl JobsApi {
 
     /// Names of the machines jobs can be pinned to (cluster nodes, or this machine).
     #[oai(path = "/k8s/nodes", method = "get")]
-    async fn nodes(&self, state: Data<&SharedState>) -> ApiResult<Json<Vec<String>>> {
+    async fn nodes(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Vec<String>>> {
         let reply = ask_scheduler(&state, "nodes", String::new()).await.ok_or_else(scheduler_unavailable)?;
         let nodes: Vec<String> = serde_json::from_slice(&reply).map_err(anyhow::Error::from)?;
         Ok(Json(nodes))

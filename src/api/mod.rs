@@ -1,6 +1,7 @@
 //! The REST API under `/api`: MPCSL's paths and JSON, one module per resource.
 
 pub mod algorithms;
+pub mod auth;
 pub mod body;
 pub mod datasets;
 pub mod distributions;
@@ -18,6 +19,7 @@ use poem_openapi::OpenApiService;
 
 pub type Apis = (
     algorithms::AlgorithmsApi,
+    auth::AuthApi,
     datasets::DatasetsApi,
     distributions::DistributionsApi,
     distributions::InterventionApi,
@@ -35,6 +37,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
             algorithms::AlgorithmsApi,
+            auth::AuthApi,
             datasets::DatasetsApi,
             distributions::DistributionsApi,
             distributions::InterventionApi,
@@ -50,7 +53,10 @@ pub fn service() -> OpenApiService<Apis, ()> {
     )
     .description(
         "MPCSL-compatible REST API of Causeway: datasets, algorithms, experiments, jobs and \
-         results of causal structure learning. Every error is JSON `{\"message\": …}`.",
+         results of causal structure learning. Every error is JSON `{\"message\": …}`. \
+         Unless authentication is off, send `Authorization: Bearer <token>` (an API token or an \
+         OIDC access token): reads need the viewer role, changes the editor role, the algorithm \
+         catalogue and API tokens the admin role (docs/security.md).",
     )
     .server("/api")
 }
@@ -76,4 +82,6 @@ pub enum Tag {
     Annotations,
     /// Synthetic datasets with a known ground truth.
     Generation,
+    /// Logging in, the caller's identity, API tokens.
+    Auth,
 }

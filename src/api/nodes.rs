@@ -8,6 +8,7 @@ use super::{
     error::{ApiError, ApiResult},
     views::NodeView,
 };
+use crate::auth::Viewer;
 use crate::state::SharedState;
 use entity::node;
 
@@ -21,7 +22,12 @@ pub async fn find_node(state: &SharedState, id: i32) -> ApiResult<node::Model> {
 impl NodesApi {
     /// One node.
     #[oai(path = "/node/:node_id", method = "get")]
-    async fn get(&self, state: Data<&SharedState>, node_id: Path<i32>) -> ApiResult<Json<NodeView>> {
+    async fn get(
+        &self,
+        _caller: Viewer,
+        state: Data<&SharedState>,
+        node_id: Path<i32>,
+    ) -> ApiResult<Json<NodeView>> {
         node::Entity::find_by_id(node_id.0)
             .one(&state.db)
             .await?

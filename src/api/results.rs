@@ -19,6 +19,7 @@ use super::{
     },
 };
 use crate::{
+    auth::{Editor, Viewer},
     events::{Entity, Event, outbox},
     graph::context as graph_context,
     state::SharedState,
@@ -135,14 +136,19 @@ fn endpoints(edge: &edge::Model) -> (i64, i64) {
 impl ResultsApi {
     /// All results.
     #[oai(path = "/results", method = "get")]
-    async fn list(&self, state: Data<&SharedState>) -> ApiResult<Json<Vec<ResultView>>> {
+    async fn list(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Vec<ResultView>>> {
         let all = result::Entity::find().order_by_asc(result::Column::Id).all(&state.db).await?;
         Ok(Json(all.into_iter().map(Into::into).collect()))
     }
 
     /// A result with its edges, separating sets and the nodes of its dataset.
     #[oai(path = "/result/:result_id", method = "get")]
-    async fn get(&self, state: Data<&SharedState>, result_id: Path<i32>) -> ApiResult<Json<ResultFullView>> {
+    async fn get(
+        &self,
+        _caller: Viewer,
+        state: Data<&SharedState>,
+        result_id: Path<i32>,
+    ) -> ApiResult<Json<ResultFullView>> {
         let model = find_result(&state, result_id.0).await?;
         let dataset = result_dataset(&state, model.id).await?;
         let edges = result_edges(&state, model.id).await?;
@@ -162,8 +168,20 @@ impl ResultsApi {
 
     /// Delete a result with its edges, separating sets and annotations (the job stays).
     #[oai(path = "/result/:result_id", method = "delete")]
-    async fn delete(&self, state: Data<&SharedState>, result_id: Path<i32>) -> ApiResult<Json<ResultView>> {
+    async fn delete(
+        &self,
+        caller: Editor,
+        state: Data<&SharedState>,
+        result_id: Path<i32>,
+    ) -> ApiResult<Json<ResultView>> {
         let model = find_result(&state, result_id.0).await?;
+        // A result belongs to whoever started the run that produced it.
+        let run_by: Option<String> = sqlx::query_scalar("SELECT created_by FROM job WHERE id = $1")
+            .bind(model.job_id)
+            .fetch_optional(&state.pool)
+            .await?
+            .flatten();
+        caller.may_delete(&format!("result {}", model.id), run_by.as_deref())?;
         let tx = state.db.begin().await?;
         result::Entity::delete_by_id(model.id).exec(&tx).await?;
         outbox::record(
@@ -182,14 +200,24 @@ impl ResultsApi {
 
     /// Nodes of the dataset the result was learned on.
     #[oai(path = "/result/:result_id/nodes", method = "get")]
-    async fn nodes(&self, state: Data<&SharedState>, result_id: Path<i32>) -> ApiResult<Json<Vec<NodeView>>> {
+    async fn nodes(
+        &self,
+        _caller: Viewer,
+        state: Data<&SharedState>,
+        result_id: Path<i32>,
+    ) -> ApiResult<Json<Vec<NodeView>>> {
         let dataset = result_dataset(&state, result_id.0).await?;
         Ok(Json(dataset_nodes(&state, dataset).await?.into_iter().map(Into::into).collect()))
     }
 
     /// Edges of a result (an unknown result has none).
     #[oai(path = "/result/:result_id/edges", method = "get")]
-    async fn edges(&self, state: Data<&SharedState>, result_id: Path<i32>) -> ApiResult<Json<Vec<EdgeView>>> {
+    async fn edges(
+        &self,
+        _caller: Viewer,
+        state: Data<&SharedState>,
+        result_id: Path<i32>,
+    ) -> ApiResult<Json<Vec<EdgeView>>> {
         Ok(Json(result_edges(&state, result_id.0).await?.into_iter().map(Into::into).collect()))
     }
 
@@ -197,6 +225,7 @@ impl ResultsApi {
     #[oai(path = "/result/:result_id/edges/important/:amount", method = "get")]
     async fn important_edges(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         result_id: Path<i32>,
         amount: Path<u32>,
@@ -215,6 +244,7 @@ impl ResultsApi {
     #[oai(path = "/result/:result_id/sepsets", method = "get")]
     async fn sepsets(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         result_id: Path<i32>,
     ) -> ApiResult<Json<Vec<SepsetView>>> {
@@ -230,6 +260,7 @@ impl ResultsApi {
     #[oai(path = "/result/:result_id/context", method = "get")]
     async fn context(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         result_id: Path<i32>,
     ) -> ApiResult<Json<ResultContext>> {
@@ -250,6 +281,7 @@ impl ResultsApi {
     #[oai(path = "/node/:node_id/result/:result_id/context", method = "get", tag = "crate::api::Tag::Nodes")]
     async fn node_context(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         node_id: Path<i32>,
         result_id: Path<i32>,
@@ -276,7 +308,12 @@ impl ResultsApi {
 
     /// One edge (result or ground-truth edge).
     #[oai(path = "/edge/:edge_id", method = "get")]
-    async fn edge(&self, state: Data<&SharedState>, edge_id: Path<i64>) -> ApiResult<Json<EdgeView>> {
+    async fn edge(
+        &self,
+        _caller: Viewer,
+        state: Data<&SharedState>,
+        edge_id: Path<i64>,
+    ) -> ApiResult<Json<EdgeView>> {
         edge::Entity::find_by_id(edge_id.0)
             .one(&state.db)
             .await?
@@ -286,7 +323,12 @@ impl ResultsApi {
 
     /// One separating set.
     #[oai(path = "/sepset/:sepset_id", method = "get")]
-    async fn sepset(&self, state: Data<&SharedState>, sepset_id: Path<i64>) -> ApiResult<Json<SepsetView>> {
+    async fn sepset(
+        &self,
+        _caller: Viewer,
+        state: Data<&SharedState>,
+        sepset_id: Path<i64>,
+    ) -> ApiResult<Json<SepsetView>> {
         sepset::Entity::find_by_id(sepset_id.0)
             .one(&state.db)
             .await?
@@ -298,6 +340,7 @@ impl ResultsApi {
     #[oai(path = "/edgeinformation/:id", method = "get", tag = "crate::api::Tag::Annotations")]
     async fn annotations(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         id: Path<i32>,
     ) -> ApiResult<Json<Vec<EdgeInformationView>>> {
@@ -314,6 +357,7 @@ impl ResultsApi {
     #[oai(path = "/edgeinformation/:id", method = "post", tag = "crate::api::Tag::Annotations")]
     async fn annotate(
         &self,
+        caller: Editor,
         state: Data<&SharedState>,
         id: Path<i32>,
         body: JsonBody<NewEdgeInformation>,
@@ -336,9 +380,10 @@ impl ResultsApi {
         }
         let annotation: EdgeAnnotation = new.annotation.into();
         let id: i32 = sqlx::query_scalar(
-            "INSERT INTO edge_information (result_id, from_node_id, to_node_id, annotation) \
-             VALUES ($1, $2, $3, $4::edge_annotation) \
-             ON CONFLICT ON CONSTRAINT edge_information_one_per_edge DO UPDATE SET annotation = EXCLUDED.annotation \
+            "INSERT INTO edge_information (result_id, from_node_id, to_node_id, annotation, created_by) \
+             VALUES ($1, $2, $3, $4::edge_annotation, $5) \
+             ON CONFLICT ON CONSTRAINT edge_information_one_per_edge \
+             DO UPDATE SET annotation = EXCLUDED.annotation, created_by = EXCLUDED.created_by \
              RETURNING id",
         )
         .bind(new.result_id)
@@ -349,6 +394,7 @@ impl ResultsApi {
             EdgeAnnotation::Declined => "declined",
             EdgeAnnotation::Missing => "missing",
         })
+        .bind(&caller.subject)
         .fetch_one(&state.pool)
         .await?;
         let model = edge_information::Entity::find_by_id(id)
@@ -362,6 +408,7 @@ impl ResultsApi {
     #[oai(path = "/edgeinformation/:id", method = "delete", tag = "crate::api::Tag::Annotations")]
     async fn delete_annotation(
         &self,
+        caller: Editor,
         state: Data<&SharedState>,
         id: Path<i32>,
     ) -> ApiResult<Json<EdgeInformationView>> {
@@ -369,6 +416,7 @@ impl ResultsApi {
             .one(&state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("edge information", id.0))?;
+        caller.may_delete(&format!("annotation {}", model.id), model.created_by.as_deref())?;
         edge_information::Entity::delete_by_id(model.id).exec(&state.db).await?;
         Ok(Json(model.into()))
     }

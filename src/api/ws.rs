@@ -4,6 +4,11 @@
 //! to every connected socket as `{"seq", "entity", "id", "what", "data"}`, where `seq` is the
 //! stream sequence. Sequences are consecutive, so a client that sees a gap (or reconnects and
 //! finds `hello.seq` ahead of what it saw) knows it missed something and refetches.
+//!
+//! Unless authentication is off, a socket needs the same credentials as the API, as an
+//! `Authorization` header, a ticket (`/ws?ticket=…` from `POST /api/ws-ticket`, for browsers),
+//! or a first message `{"token": "<token>"}` within [`AUTH_TIMEOUT`]. Without them the socket
+//! is closed with code [`UNAUTHENTICATED`] and a reason.
 
 use std::sync::{
     Arc,
@@ -13,7 +18,7 @@ use std::sync::{
 use async_nats::jetstream::{self, consumer::DeliverPolicy};
 use futures::{SinkExt, StreamExt};
 use poem::{
-    IntoResponse, handler,
+    IntoResponse, Request, handler,
     web::{
         Data,
         websocket::{Message, WebSocket},
@@ -22,7 +27,13 @@ use poem::{
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use crate::{config::Config, events::envelope::CloudEvent, state::SharedState};
+use crate::{
+    api::error::{ApiError, ApiResult},
+    auth::{Principal, tickets},
+    config::Config,
+    events::envelope::CloudEvent,
+    state::SharedState,
+};
 
 /// Fans events out to the connected sockets.
 pub struct Notifier {
@@ -76,11 +87,76 @@ impl Notifier {
     }
 }
 
+/// Close code of a socket without valid credentials (4000–4999: application codes).
+pub const UNAUTHENTICATED: u16 = 4401;
+
+/// How long a socket may take to send its token as its first message.
+pub const AUTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How the socket will be authenticated, decided from the upgrade request.
+enum Credentials {
+    Known(ApiResult<Principal>),
+    FirstMessage,
+}
+
+async fn credentials(state: &SharedState, request: &Request) -> Credentials {
+    if state.auth.mode().is_open() || request.header(poem::http::header::AUTHORIZATION).is_some() {
+        return Credentials::Known(state.auth.authenticate(&state.pool, request).await);
+    }
+    let ticket = request
+        .uri()
+        .query()
+        .and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("ticket=")).map(str::to_owned));
+    match ticket {
+        Some(ticket) => Credentials::Known(match tickets::redeem(&state.pool, &ticket).await {
+            Ok(Some(principal)) => Ok(principal),
+            Ok(None) => Err(ApiError::unauthorized("the websocket ticket is unknown, used or expired")),
+            Err(err) => Err(err.into()),
+        }),
+        None => Credentials::FirstMessage,
+    }
+}
+
+/// Reads `{"token": …}` as the first message and checks it.
+async fn first_message_credentials(
+    state: &SharedState,
+    incoming: &mut (impl futures::Stream<Item = std::io::Result<Message>> + Unpin),
+) -> ApiResult<Principal> {
+    let missing = || {
+        ApiError::unauthorized("send credentials: Authorization header, ?ticket=, or {\"token\": …} first")
+    };
+    let first = tokio::time::timeout(AUTH_TIMEOUT, incoming.next()).await.map_err(|_| missing())?;
+    let Some(Ok(Message::Text(text))) = first else {
+        return Err(missing());
+    };
+    let token = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|value| value.get("token").and_then(Value::as_str).map(str::to_owned))
+        .ok_or_else(missing)?;
+    state.auth.verify(&state.pool, &token).await
+}
+
 #[handler]
-pub async fn ws(socket: WebSocket, state: Data<&SharedState>) -> impl IntoResponse {
+pub async fn ws(socket: WebSocket, request: &Request, state: Data<&SharedState>) -> impl IntoResponse {
+    let state = state.0.clone();
     let notifier = state.notifier.clone();
+    let credentials = credentials(&state, request).await;
     socket.on_upgrade(move |socket| async move {
         let (mut sink, mut incoming) = socket.split();
+        let principal = match credentials {
+            Credentials::Known(result) => result,
+            Credentials::FirstMessage => first_message_credentials(&state, &mut incoming).await,
+        };
+        match principal {
+            // Every role may read, so any authenticated caller may listen.
+            Ok(principal) => tracing::debug!(subject = principal.subject, "websocket opened"),
+            Err(err) => {
+                let reason = err.message().as_str().unwrap_or("not authenticated").to_owned();
+                tracing::info!(reason, "websocket refused");
+                let _ = sink.send(Message::Close(Some((UNAUTHENTICATED.into(), reason)))).await;
+                return;
+            }
+        }
         let mut events = notifier.sender.subscribe();
         let hello = json!({ "hello": true, "seq": notifier.last_seq.load(Ordering::Relaxed) }).to_string();
         if sink.send(Message::Text(hello)).await.is_err() {

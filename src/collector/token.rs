@@ -3,7 +3,8 @@
 //! The scheduler passes `--api_host <host>/t/<token>`; unmodified MPCSL executors then call
 //! `http://<host>/t/<token>/api/…`. [`strip_token_prefix`] turns that back into `/api/…` and
 //! remembers the token, and the collector routes check it against the job they touch. Plain
-//! `/api/…` uploads are accepted only when `CAUSEWAY_REQUIRE_UPLOAD_TOKEN` is false.
+//! `/api/…` uploads are accepted only when `CAUSEWAY_REQUIRE_UPLOAD_TOKEN` is false and
+//! authentication is off.
 
 use poem::{Request, http::Uri};
 use uuid::Uuid;
@@ -63,7 +64,7 @@ pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) 
             }
         }
         Some(Presented::Malformed) => Err(ApiError::forbidden("the upload token in the path is not valid")),
-        None if state.config.require_upload_token => Err(ApiError::forbidden(
+        None if state.config.upload_tokens_required() => Err(ApiError::forbidden(
             "uploads need the job's token: use the --api_host the scheduler passed (…/t/<token>)",
         )),
         None => Ok(()),
@@ -86,6 +87,35 @@ pub async fn authorize_dataset(state: &SharedState, request: &Request, dataset_i
             } else {
                 Err(ApiError::forbidden(format!(
                     "the upload token does not give access to dataset {dataset_id}"
+                )))
+            }
+        }
+        Some(Presented::Malformed) => Err(ApiError::forbidden("the upload token in the path is not valid")),
+        None => Ok(()),
+    }
+}
+
+/// The generator's ground-truth upload: with a token, only to the dataset the token's
+/// generation job produced. Without one the caller is a user (checked by the handler's role).
+pub async fn authorize_ground_truth(
+    state: &SharedState,
+    request: &Request,
+    dataset_id: i32,
+) -> ApiResult<()> {
+    match presented(request) {
+        Some(Presented::Token(token)) => {
+            let produced: Option<i32> = sqlx::query_scalar(
+                "SELECT dataset_id FROM job WHERE upload_token = $1 AND type = 'dataset_generation_job'",
+            )
+            .bind(token)
+            .fetch_optional(&state.pool)
+            .await?
+            .flatten();
+            if produced == Some(dataset_id) {
+                Ok(())
+            } else {
+                Err(ApiError::forbidden(format!(
+                    "the upload token does not give access to the ground truth of dataset {dataset_id}"
                 )))
             }
         }

@@ -12,6 +12,8 @@ pub struct NewDataset<'a> {
     pub description: Option<&'a str>,
     pub load_query: &'a str,
     pub data_source: &'a str,
+    /// Subject of the caller who made it (`None`: Causeway itself, e.g. the seed).
+    pub created_by: Option<&'a str>,
 }
 
 /// Inserts the dataset, its nodes (one per column, in column order) and the `dataset.created`
@@ -22,14 +24,15 @@ pub async fn insert_dataset(
     info: &QueryInfo,
 ) -> Result<i32, sqlx::Error> {
     let id: i32 = sqlx::query_scalar(
-        "INSERT INTO dataset (name, description, load_query, data_source, content_hash) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO dataset (name, description, load_query, data_source, content_hash, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(new.name)
     .bind(new.description)
     .bind(new.load_query)
     .bind(new.data_source)
     .bind(&info.content_hash)
+    .bind(new.created_by)
     .fetch_one(&mut *conn)
     .await?;
     let names: Vec<&str> = info.columns.iter().map(|c| c.name.as_str()).collect();

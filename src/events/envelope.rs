@@ -19,6 +19,11 @@ pub struct CloudEvent {
     /// `<entity>/<id>`.
     pub subject: String,
     pub datacontenttype: String,
+    /// Extension attribute: the subject of the caller whose request caused the event
+    /// (`anonymous` while authentication is off); absent for Causeway's own changes
+    /// (the scheduler's launches and failures, the seed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
     pub data: Value,
 }
 
@@ -30,6 +35,7 @@ impl CloudEvent {
         event_type: &str,
         data: Value,
         time: DateTime<Utc>,
+        actor: Option<String>,
     ) -> Self {
         let mut parts = relative_subject.splitn(3, '.');
         let entity = parts.next().unwrap_or_default();
@@ -42,6 +48,7 @@ impl CloudEvent {
             time: time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             subject: format!("{entity}/{entity_id}"),
             datacontenttype: "application/json".into(),
+            actor,
             data,
         }
     }

@@ -25,6 +25,9 @@ pub struct Relay {
     config: Config,
 }
 
+/// id, subject, event type, payload, creation time, actor.
+type OutboxRow = (i64, String, String, Value, DateTime<Utc>, Option<String>);
+
 impl Relay {
     pub fn new(pool: PgPool, client: async_nats::Client, config: Config) -> Self {
         Relay { pool, js: jetstream::new(client), config }
@@ -33,8 +36,8 @@ impl Relay {
     /// Publishes one batch of unpublished events; returns how many were published.
     pub async fn publish_batch(&self) -> anyhow::Result<usize> {
         let mut tx = self.pool.begin().await?;
-        let rows: Vec<(i64, String, String, Value, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT id, subject, event_type, payload, created_at FROM outbox \
+        let rows: Vec<OutboxRow> = sqlx::query_as(
+            "SELECT id, subject, event_type, payload, created_at, actor FROM outbox \
              WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
         )
         .bind(BATCH)
@@ -45,8 +48,15 @@ impl Relay {
         }
         let prefix = self.config.events_prefix();
         let mut acks = Vec::with_capacity(rows.len());
-        for (id, subject, event_type, payload, created_at) in &rows {
-            let envelope = CloudEvent::from_outbox(*id, subject, event_type, payload.clone(), *created_at);
+        for (id, subject, event_type, payload, created_at, actor) in &rows {
+            let envelope = CloudEvent::from_outbox(
+                *id,
+                subject,
+                event_type,
+                payload.clone(),
+                *created_at,
+                actor.clone(),
+            );
             let mut headers = HeaderMap::new();
             headers.insert("Nats-Msg-Id", id.to_string().as_str());
             headers.insert("Content-Type", "application/cloudevents+json");

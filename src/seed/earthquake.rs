@@ -89,6 +89,7 @@ pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> an
             description: Some("Pearl's burglary alarm network: 10,000 samples of 5 binary variables"),
             load_query: &load_query,
             data_source: sources::OWN_SOURCE,
+            created_by: None,
         },
         &info,
     )
