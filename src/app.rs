@@ -27,10 +27,12 @@ pub enum Serves {
     HealthOnly,
 }
 
-/// The routes executors call, by method and path under `/api`.
+/// The routes executors call, by method and path under `/api` (with or without the prefix:
+/// inside the `/api` nest poem has already removed it).
 fn is_executor_route(method: &poem::http::Method, path: &str) -> bool {
     use poem::http::Method;
-    let segments: Vec<&str> = path.trim_start_matches("/api/").split('/').collect();
+    let path = path.trim_start_matches('/');
+    let segments: Vec<&str> = path.strip_prefix("api/").unwrap_or(path).split('/').collect();
     let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     match (method, segments.as_slice()) {
         (&Method::GET, ["dataset", id, "load" | "loadwithids"]) => number(id),

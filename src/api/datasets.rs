@@ -386,8 +386,12 @@ impl DatasetsApi {
 
     /// Names of the data sources dataset queries may run on.
     #[oai(path = "/datasources", method = "get")]
-    async fn data_sources(&self, _caller: Viewer, state: Data<&SharedState>) -> Json<DataSourceList> {
-        Json(DataSourceList { data_sources: state.sources.names() })
+    async fn data_sources(
+        &self,
+        _caller: Viewer,
+        state: Data<&SharedState>,
+    ) -> ApiResult<Json<DataSourceList>> {
+        Ok(Json(DataSourceList { data_sources: state.sources.names() }))
     }
 }
 

@@ -418,6 +418,7 @@ impl GraphsApi {
     )]
     async fn confounders(
         &self,
+        _caller: Viewer,
         state: Data<&SharedState>,
         node_id: Path<i32>,
         result_id: Path<i32>,

@@ -92,7 +92,25 @@ pub async fn spawn_app_scheduling(scheduling: Scheduling, configure: impl FnOnce
             Some(Scheduler::new(state.pool.clone(), launcher, state.config.clone()))
         }
     };
-    TestApp { base, client: Client::new(), pool: state.pool.clone(), state, scheduler, database }
+    // With authentication on, the helpers act as an admin; tests of roles make their own clients.
+    let client = match state.auth.mode().is_open() {
+        true => Client::new(),
+        false => {
+            let (_, secret) = causeway::auth::tokens::create(
+                &state.pool,
+                "test-admin",
+                causeway::auth::Role::Admin,
+                None,
+                "test",
+            )
+            .await
+            .expect("admin token");
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {secret}").parse().unwrap());
+            Client::builder().default_headers(headers).build().expect("client")
+        }
+    };
+    TestApp { base, client, pool: state.pool.clone(), state, scheduler, database }
 }
 
 impl TestApp {
@@ -148,7 +166,6 @@ impl TestApp {
         causeway::seed::run(&self.state.db, &self.pool).await.expect("seeding");
     }
 
-    /// Runs SQL in this test's database.
     /// Runs SQL in this test's database. Unqualified tables are created in `causeway_data`, the
     /// schema dataset queries read (they run as the query role, which cannot read `public`).
     pub async fn sql(&self, statement: &str) {

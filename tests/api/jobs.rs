@@ -14,7 +14,7 @@ use crate::{
     },
 };
 
-async fn wait_for_status(app: &TestApp, id: &Value, status: &str) -> Value {
+pub async fn wait_for_status(app: &TestApp, id: &Value, status: &str) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let current = app.job(id).await;
