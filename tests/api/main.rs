@@ -15,6 +15,7 @@ mod jobs;
 mod kubernetes;
 mod metrics;
 mod native_pc;
+mod oidc;
 mod python_executor;
 mod r_executor;
 mod remote_sources;
