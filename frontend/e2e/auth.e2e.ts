@@ -86,16 +86,17 @@ describe.skipIf(!VIEWER)('token mode', () => {
       expect(download.suggestedFilename()).toMatch(/\.csv$/);
     }
 
-    await page.getByRole('link', { name: 'Experiments', exact: true }).click();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Experiments' }).click();
     await page.getByRole('heading', { name: 'Experiments' }).waitFor();
     expect(await page.getByRole('button', { name: 'New experiment' }).first().isDisabled()).toBe(true);
     const runs = page.locator('[data-testid=experiment-table] button', { hasText: 'Run' });
     for (let i = 0; i < (await runs.count()); i++) expect(await runs.nth(i).isDisabled()).toBe(true);
 
-    await page.getByRole('link', { name: 'Generate' }).click();
+    await nav.getByRole('link', { name: 'Generate' }).click();
     expect(await page.getByRole('button', { name: 'Generate' }).isDisabled()).toBe(true);
     // no API tokens page for a viewer
-    expect(await page.getByRole('link', { name: 'API tokens' }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: 'API tokens' }).count()).toBe(0);
     await shot(page, '42-auth-viewer-generate');
   });
 

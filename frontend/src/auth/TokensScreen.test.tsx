@@ -129,6 +129,22 @@ describe('API tokens page', () => {
     expect(server.to('/api/tokens')).toHaveLength(0);
   });
 
+  it('has nothing to manage with auth off', async () => {
+    const server = fakeServer({ 'GET /api/auth/config': () => [200, { mode: 'off', oidc: null }] });
+    const queryClient = new QueryClient();
+    render(
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <AuthProvider>
+            <TokensScreen />
+          </AuthProvider>
+        </BrowserRouter>
+      </QueryClientProvider>,
+    );
+    await screen.findByText(/runs without authentication/);
+    expect(server.to('/api/tokens')).toHaveLength(0);
+  });
+
   it('tells active, expired and revoked apart', () => {
     const now = Date.parse('2026-12-04T00:00:00Z');
     expect(tokenState(token(1), now)).toBe('active');

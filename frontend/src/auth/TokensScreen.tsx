@@ -6,6 +6,7 @@ import { useToast } from '../components/toast';
 import { Badge, Empty, ErrorNote, Loading, PageHead } from '../components/ui';
 import { formatDateTime, plural } from '../util/format';
 import { useAccess } from './access';
+import { useAuth } from './AuthProvider';
 import { ROLES, needsRoleText } from './roles';
 import { useCreateToken, useRevokeToken, useTokens } from './tokenQueries';
 import type { ApiToken, CreatedApiToken, Role } from './types';
@@ -22,14 +23,21 @@ const STATE_KIND = { active: 'ok', expired: 'warn', revoked: 'err' } as const;
 /** Admins: the API tokens of people and services; create (secret shown once) and revoke. */
 export function TokensScreen() {
   const { can, role } = useAccess();
-  const admin = can('admin');
+  const { mode } = useAuth();
+  const admin = can('admin') && mode !== 'off';
   const tokens = useTokens(admin);
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
 
   return (
     <>
       <PageHead title="API tokens" subtitle="Credentials for people and services; sent as “Authorization: Bearer …”." />
-      {!admin ? (
+      {mode === 'off' ? (
+        <div className="notice" role="status">
+          <div className="grow">
+            This server runs without authentication (<code>CAUSEWAY_AUTH=off</code>): there are no tokens to manage.
+          </div>
+        </div>
+      ) : !admin ? (
         <div className="notice warn" role="alert">
           <div className="grow">{needsRoleText('admin', role)}</div>
         </div>
