@@ -6,6 +6,7 @@ import { BrowserRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, unwrap } from '../api/client';
 import { ConfirmProvider } from '../components/confirm';
+import { DownloadLink } from '../components/DownloadLink';
 import { ToastProvider } from '../components/toast';
 import { ErrorNote } from '../components/ui';
 import { DatasetsScreen } from '../screens/datasets/DatasetsScreen';
@@ -156,6 +157,28 @@ describe('token mode', () => {
     // a 403 is not a logout
     expect(screen.getByTestId('user-menu')).toBeTruthy();
     expect(server.to('/api/dataset/7')[0].authorization).toBe('Bearer cw_good');
+  });
+
+  it('downloads with the bearer, since a plain link cannot carry it', async () => {
+    const server = fakeServer(
+      tokenMode('viewer', { 'GET /api/dataset/5/load': () => new Response('a\n1\n', { headers: { 'content-type': 'text/csv' } }) }),
+    );
+    localStorage.setItem(TOKEN_KEY, 'cw_good');
+    const saved: string[] = [];
+    URL.createObjectURL = () => 'blob:x';
+    URL.revokeObjectURL = () => {};
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    renderApp(
+      <DownloadLink href="/api/dataset/5/load" filename="five.csv">
+        CSV
+      </DownloadLink>,
+    );
+    fireEvent.click(await screen.findByRole('link', { name: 'CSV' }));
+    await waitFor(() => expect(saved).toEqual(['five.csv']));
+    expect(server.to('/api/dataset/5/load')[0].authorization).toBe('Bearer cw_good');
+    click.mockRestore();
   });
 
   it('logs out: the token is forgotten and the login shows', async () => {
