@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { useLocation, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { ApiError, errorMessage } from '../api/errors';
 import { ErrorNote, Loading } from '../components/ui';
 import { fetchAuthConfig, fetchMe } from './authApi';
@@ -53,7 +53,6 @@ const importOidc = () => import('./oidc').then((m) => (settings: NonNullable<Aut
 export function AuthProvider({ children, initialConfig, loadOidc = importOidc }: Props) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const location = useLocation();
   const [mode, setMode] = useState<AuthMode>('off');
   const [phase, setPhaseState] = useState<Phase>({ kind: 'loading' });
   const phaseRef = useRef<Phase>(phase);
@@ -184,9 +183,9 @@ export function AuthProvider({ children, initialConfig, loadOidc = importOidc }:
   );
 
   const oidcLogin = useCallback(async () => {
-    const here = location.pathname === OIDC_CALLBACK_PATH ? '/' : location.pathname + location.search + location.hash;
-    await oidc.current?.login(here);
-  }, [location]);
+    const { pathname, search, hash } = window.location;
+    await oidc.current?.login(pathname === OIDC_CALLBACK_PATH ? '/' : pathname + search + hash);
+  }, []);
 
   const me = phase.kind === 'ready' ? phase.me : null;
   const value = useMemo(() => (me ? { mode, me, logout } : null), [mode, me, logout]);
