@@ -2,6 +2,10 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { BrowserRouter, Link, Route, Routes } from 'react-router';
 import { ApiError } from './api/errors';
+import { fetchAuthConfig } from './auth/authApi';
+import { AuthProvider } from './auth/AuthProvider';
+import { TOKENS_PATH } from './auth/paths';
+import { TokensScreen } from './auth/TokensScreen';
 import { ConfirmProvider } from './components/confirm';
 import { Layout } from './components/Layout';
 import { ToastProvider } from './components/toast';
@@ -30,8 +34,18 @@ const queryClient = new QueryClient({
   },
 });
 
-// The dataset list is the first screen: ask for it before React has even mounted.
-if (window.location.pathname === '/') void queryClient.prefetchQuery(datasetsQuery);
+// The auth mode decides everything else: ask for it before React has even mounted. The dataset
+// list is the first screen: with auth off, ask for it at once too (with auth on, the login
+// comes first).
+const authConfig = fetchAuthConfig();
+authConfig.catch(() => {}); // AuthProvider reports a failure
+if (window.location.pathname === '/') {
+  authConfig
+    .then((config) => {
+      if (config.mode === 'off') void queryClient.prefetchQuery(datasetsQuery);
+    })
+    .catch(() => {});
+}
 
 function NotFound() {
   return (
@@ -45,28 +59,31 @@ export function App() {
   return (
     <QueryClientProvider client={queryClient}>
       <ToastProvider>
-        <ConfirmProvider>
-          <LiveProvider>
-            <BrowserRouter>
-              <Suspense fallback={<Loading />}>
-                <Routes>
-                  <Route element={<Layout />}>
-                    <Route index element={<DatasetsScreen />} />
-                    <Route path="datasets/:datasetId" element={<DatasetScreen />} />
-                    <Route path="experiments" element={<ExperimentsScreen />} />
-                    <Route path="experiments/:experimentId" element={<ExperimentScreen />} />
-                    <Route path="jobs" element={<JobsScreen />} />
-                    <Route path="jobs/:jobId" element={<JobScreen />} />
-                    <Route path="results/:resultId" element={<ResultScreen />} />
-                    <Route path="results/:resultId/compare" element={<CompareScreen />} />
-                    <Route path="generate" element={<GenerateScreen />} />
-                    <Route path="*" element={<NotFound />} />
-                  </Route>
-                </Routes>
-              </Suspense>
-            </BrowserRouter>
-          </LiveProvider>
-        </ConfirmProvider>
+        <BrowserRouter>
+          <AuthProvider initialConfig={authConfig}>
+            <ConfirmProvider>
+              <LiveProvider>
+                <Suspense fallback={<Loading />}>
+                  <Routes>
+                    <Route element={<Layout />}>
+                      <Route index element={<DatasetsScreen />} />
+                      <Route path="datasets/:datasetId" element={<DatasetScreen />} />
+                      <Route path="experiments" element={<ExperimentsScreen />} />
+                      <Route path="experiments/:experimentId" element={<ExperimentScreen />} />
+                      <Route path="jobs" element={<JobsScreen />} />
+                      <Route path="jobs/:jobId" element={<JobScreen />} />
+                      <Route path="results/:resultId" element={<ResultScreen />} />
+                      <Route path="results/:resultId/compare" element={<CompareScreen />} />
+                      <Route path="generate" element={<GenerateScreen />} />
+                      <Route path={TOKENS_PATH.slice(1)} element={<TokensScreen />} />
+                      <Route path="*" element={<NotFound />} />
+                    </Route>
+                  </Routes>
+                </Suspense>
+              </LiveProvider>
+            </ConfirmProvider>
+          </AuthProvider>
+        </BrowserRouter>
       </ToastProvider>
     </QueryClientProvider>
   );

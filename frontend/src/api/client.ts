@@ -1,9 +1,23 @@
 import createClient from 'openapi-fetch';
 import type { paths } from './schema';
+import { authStep } from '../auth/credentials';
 import { ApiError, toApiError } from './errors';
 
-/** The typed REST client: paths, parameters and bodies come from the OpenAPI snapshot. */
-export const api = createClient<paths>({ baseUrl: '/api' });
+/**
+ * The typed REST client: paths, parameters and bodies come from the OpenAPI snapshot. The base
+ * is absolute (the page's own origin) so that requests can also be built outside a browser, and
+ * `fetch` is looked up per request (not captured once) so that tests can stand in for it.
+ */
+export const api = createClient<paths>({
+  baseUrl: `${globalThis.location?.origin ?? ''}/api`,
+  fetch: (request) => globalThis.fetch(request),
+});
+
+// Every request carries the credentials; a 401 sends the user to the login, a 403 names the role.
+api.use({
+  onRequest: ({ request }) => authStep.request(request),
+  onResponse: ({ request, response }) => authStep.response(request, response),
+});
 
 type Outcome<T> = { data?: T; error?: unknown; response: Response };
 

@@ -9,3 +9,8 @@ export const resultExportUrl = (resultId: number, format: ExportFormat) =>
 
 export const groundTruthExportUrl = (datasetId: number, format: ExportFormat) =>
   apiUrl('/dataset/{dataset_id}/ground-truth', { dataset_id: datasetId }, { format });
+
+const EXTENSION: Record<ExportFormat, string> = { GEXF: 'gexf', GraphML: 'graphml', GML: 'gml', 'node_link_data.json': 'json' };
+
+/** The file name of an export when the server gives none (`result_7.gml`). */
+export const exportFilename = (stem: string, format: ExportFormat) => `${stem}.${EXTENSION[format]}`;

@@ -1,3 +1,4 @@
+import { credentials, explainRefusal } from '../auth/credentials';
 import { toApiError, ApiError } from './errors';
 
 /**
@@ -8,6 +9,7 @@ export function postForm<T>(url: string, form: FormData, onProgress?: (fraction:
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
+    for (const [name, value] of Object.entries(credentials.header())) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total);
     };
@@ -20,7 +22,7 @@ export function postForm<T>(url: string, form: FormData, onProgress?: (fraction:
         /* keep the text */
       }
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
-      else reject(toApiError(xhr.status, body));
+      else reject(toApiError(xhr.status, explainRefusal('POST', url, xhr.status, body)));
     };
     xhr.send(form);
   });

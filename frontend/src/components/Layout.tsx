@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'react';
 import { NavLink, Outlet, useMatch } from 'react-router';
+import { useAuth } from '../auth/AuthProvider';
+import { TOKENS_PATH } from '../auth/paths';
+import { UserMenu } from '../auth/UserMenu';
 import type { FeedStatus } from '../live/feed';
 import { useLiveStatus } from '../live/LiveProvider';
 
@@ -8,6 +11,7 @@ const STATUS_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: '
 export function Layout() {
   const status = useLiveStatus();
   const wide = useMatch('/results/:resultId') !== null;
+  const { mode, me } = useAuth();
   return (
     <>
       <header className="app-header">
@@ -27,10 +31,12 @@ export function Layout() {
           <NavLink to="/experiments">Experiments</NavLink>
           <NavLink to="/jobs">Jobs</NavLink>
           <NavLink to="/generate">Generate</NavLink>
+          {mode !== 'off' && me.role === 'admin' && <NavLink to={TOKENS_PATH}>API tokens</NavLink>}
         </nav>
         <div className={`live live-${status}`} title={`Live updates: ${STATUS_TEXT[status]}`} data-live={status}>
           <span>{STATUS_TEXT[status]}</span>
         </div>
+        <UserMenu />
       </header>
       <OfflineBanner status={status} />
       <main className={wide ? 'wide' : ''}>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import type { Job, JobStatus } from '../api/types';
+import { useAccess } from '../auth/access';
 import { StatusBadge } from '../components/ui';
 import { formatDateTime, formatSeconds, secondsBetween } from '../util/format';
 import { deleteActionLabel, errorCodeText, isActive, logExcerpt } from './status';
@@ -44,6 +45,7 @@ function Duration({ job }: { job: Job }) {
 export function JobTable({ jobs, experimentId, showType }: Props) {
   const changed = useChangedRows(jobs);
   const { act } = useJobActions();
+  const { gate } = useAccess();
   const jobLink = (id: number) => (experimentId ? `/jobs/${id}?experiment=${experimentId}` : `/jobs/${id}`);
   return (
     <div className="table-wrap">
@@ -104,7 +106,7 @@ export function JobTable({ jobs, experimentId, showType }: Props) {
                     Log
                   </Link>
                   {label && (
-                    <button className={`small ${label === 'Cancel' ? 'danger' : ''}`} onClick={() => act(job)}>
+                    <button className={`small ${label === 'Cancel' ? 'danger' : ''}`} {...gate('editor')} onClick={() => act(job)}>
                       {label}
                     </button>
                   )}

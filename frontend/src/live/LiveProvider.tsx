@@ -1,9 +1,20 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { useAuth } from '../auth/AuthProvider';
+import { createWsTicket } from '../auth/authApi';
 import { useToast } from '../components/toast';
 import { errorCodeText } from '../jobs/status';
 import { connectLive } from './connect';
-import { liveUrl, type FeedStatus, type LiveEvent } from './feed';
+import { liveUrl, type FeedOptions, type FeedStatus, type LiveEvent } from './feed';
+
+/**
+ * The feed's address: with auth off the plain `/ws`; otherwise every attempt first asks for a
+ * short-lived ticket with the credentials (a browser cannot put a header on a websocket).
+ */
+export function liveAddress(authenticated: boolean, ticket = createWsTicket): FeedOptions['url'] {
+  if (!authenticated) return liveUrl();
+  return async () => `${liveUrl()}?ticket=${encodeURIComponent((await ticket()).ticket)}`;
+}
 
 const LiveContext = createContext<FeedStatus>('stopped');
 
@@ -15,6 +26,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const [status, setStatus] = useState<FeedStatus>('connecting');
+  const authenticated = useAuth().mode !== 'off';
 
   useEffect(() => {
     const notify = (event: LiveEvent) => {
@@ -27,7 +39,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     // and close it again before it is established.
     let live: ReturnType<typeof connectLive> | null = null;
     const start = setTimeout(() => {
-      live = connectLive(queryClient, { url: liveUrl(), onStatus: setStatus, onEvent: notify });
+      live = connectLive(queryClient, { url: liveAddress(authenticated), onStatus: setStatus, onEvent: notify });
     }, 0);
     const online = () => live?.feed.reconnectNow();
     window.addEventListener('online', online);
@@ -36,7 +48,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       window.removeEventListener('online', online);
       live?.stop();
     };
-  }, [queryClient, toast]);
+  }, [queryClient, toast, authenticated]);
 
   return <LiveContext.Provider value={status}>{children}</LiveContext.Provider>;
 }

@@ -3,7 +3,7 @@ import { EventFeed, type FeedOptions, type FeedStatus, type LiveEvent } from './
 import { InvalidationBatcher, matches, targetsFor } from './invalidation';
 
 export interface LiveOptions {
-  url: string;
+  url: FeedOptions['url'];
   onStatus?: (status: FeedStatus) => void;
   /** every event, after the cache was updated (notifications) */
   onEvent?: (event: LiveEvent) => void;

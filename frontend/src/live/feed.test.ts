@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventFeed, liveUrl, type LiveEvent, type ResyncReason, type SocketLike } from './feed';
 
 class FakeSocket implements SocketLike {
@@ -199,5 +199,67 @@ describe('liveUrl', () => {
   it('uses the page origin', () => {
     expect(liveUrl({ protocol: 'http:', host: 'localhost:8080' })).toBe('ws://localhost:8080/ws');
     expect(liveUrl({ protocol: 'https:', host: 'causeway.example' })).toBe('wss://causeway.example/ws');
+  });
+});
+
+describe('EventFeed with tickets (auth on)', () => {
+  it('asks for a fresh ticket before every attempt, and retries a refused (4401) socket with a new one', async () => {
+    const sockets: FakeSocket[] = [];
+    const timers: (() => void)[] = [];
+    const refused: string[] = [];
+    let issued = 0;
+    const feed = new EventFeed({
+      url: async () => `ws://test/ws?ticket=t${++issued}`,
+      onEvent: () => {},
+      onResync: () => {},
+      onRefused: (reason) => refused.push(reason),
+      createSocket: (url) => {
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      setTimer: (fn) => timers.push(fn),
+      clearTimer: () => {},
+    });
+    feed.start();
+    await vi.waitFor(() => expect(sockets.map((s) => s.url)).toEqual(['ws://test/ws?ticket=t1']));
+
+    sockets[0].onclose?.({ code: 4401, reason: 'ticket expired' });
+    expect(refused).toEqual(['ticket expired']);
+    expect(feed.status).toBe('reconnecting');
+    timers.shift()!();
+    await vi.waitFor(() => expect(sockets.map((s) => s.url)).toEqual(['ws://test/ws?ticket=t1', 'ws://test/ws?ticket=t2']));
+    sockets[1].send({ hello: true, seq: 0 });
+    expect(feed.status).toBe('live');
+    feed.stop();
+  });
+
+  it('backs off when no ticket can be had, and drops a ticket that arrives after stop', async () => {
+    const sockets: FakeSocket[] = [];
+    const timers: (() => void)[] = [];
+    let fail = true;
+    let release: (url: string) => void = () => {};
+    const feed = new EventFeed({
+      url: () =>
+        fail ? Promise.reject(new Error('401')) : new Promise<string>((resolve) => (release = resolve)),
+      onEvent: () => {},
+      onResync: () => {},
+      createSocket: (url) => {
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      setTimer: (fn) => timers.push(fn),
+      clearTimer: () => {},
+    });
+    feed.start();
+    await vi.waitFor(() => expect(timers).toHaveLength(1));
+    expect(sockets).toHaveLength(0);
+    fail = false;
+    timers.shift()!();
+    feed.stop();
+    release('ws://test/ws?ticket=late');
+    await Promise.resolve();
+    expect(sockets).toHaveLength(0);
   });
 });

@@ -7,6 +7,10 @@
  *   - a `{"resync": true}` message (the server dropped events for this socket);
  *   - a reconnect whose hello.seq differs from the last seq seen here.
  * After a drop it reconnects with exponential backoff. No React in here, so it is unit-tested.
+ *
+ * When the server needs credentials, `url` is a function that fetches a fresh, short-lived
+ * ticket before every attempt (`/ws?ticket=…`); a socket the server refuses (close code 4401,
+ * e.g. an expired ticket) is retried with a new ticket like any other drop.
  */
 
 export interface LiveEvent {
@@ -29,8 +33,14 @@ export interface SocketLike {
   close(): void;
 }
 
+/** The close code of a socket the server refused for its credentials. */
+export const CLOSE_UNAUTHORIZED = 4401;
+
 export interface FeedOptions {
-  url: string;
+  /** the address, or a function that resolves it before every attempt (with a fresh ticket) */
+  url: string | (() => Promise<string>);
+  /** a socket the server refused (close code 4401), with its reason */
+  onRefused?: (reason: string) => void;
   onEvent: (event: LiveEvent) => void;
   onResync: (reason: ResyncReason) => void;
   onStatus?: (status: FeedStatus) => void;
@@ -50,7 +60,9 @@ export class EventFeed {
   private attempt = 0;
   private timer: unknown = null;
   private stopped = true;
-  private readonly opts: Required<Omit<FeedOptions, 'onStatus'>> & Pick<FeedOptions, 'onStatus'>;
+  /** counts attempts, so that an address resolved for an abandoned attempt is dropped */
+  private generation = 0;
+  private readonly opts: Required<Omit<FeedOptions, 'onStatus' | 'onRefused'>> & Pick<FeedOptions, 'onStatus' | 'onRefused'>;
 
   constructor(options: FeedOptions) {
     this.opts = {
@@ -70,6 +82,7 @@ export class EventFeed {
 
   stop(): void {
     this.stopped = true;
+    this.generation++;
     if (this.timer !== null) this.opts.clearTimer(this.timer);
     this.timer = null;
     const socket = this.socket;
@@ -97,18 +110,37 @@ export class EventFeed {
 
   private connect(): void {
     this.setStatus(this.greeted ? 'reconnecting' : 'connecting');
+    const generation = ++this.generation;
+    const { url } = this.opts;
+    if (typeof url === 'string') {
+      this.open(url);
+      return;
+    }
+    url().then(
+      (resolved) => {
+        if (!this.stopped && generation === this.generation) this.open(resolved);
+      },
+      () => {
+        if (!this.stopped && generation === this.generation) this.scheduleReconnect();
+      },
+    );
+  }
+
+  private open(url: string): void {
     let socket: SocketLike;
     try {
-      socket = this.opts.createSocket(this.opts.url);
+      socket = this.opts.createSocket(url);
     } catch {
       this.scheduleReconnect();
       return;
     }
     this.socket = socket;
     socket.onmessage = (ev) => this.handleMessage(ev.data);
-    socket.onclose = () => {
+    socket.onclose = (ev) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      const { code, reason } = (ev ?? {}) as { code?: number; reason?: string };
+      if (code === CLOSE_UNAUTHORIZED) this.opts.onRefused?.(reason || 'not authenticated');
       this.scheduleReconnect();
     };
     socket.onerror = () => {

@@ -3,7 +3,9 @@ import { apiUrl } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { useDeleteDataset, useUpdateDataset } from '../../api/mutations';
 import type { Dataset } from '../../api/types';
+import { useAccess } from '../../auth/access';
 import { useConfirm } from '../../components/confirm';
+import { DownloadLink } from '../../components/DownloadLink';
 import { EditDescriptionDialog } from '../../components/EditDescriptionDialog';
 import { useToast } from '../../components/toast';
 import { GroundTruthDialog } from './GroundTruthDialog';
@@ -23,6 +25,7 @@ export function DatasetActions({ dataset, compact, onDeleted }: Props) {
   const confirm = useConfirm();
   const toast = useToast();
   const size = compact ? 'small' : '';
+  const { gate } = useAccess();
 
   const onDelete = async () => {
     const ok = await confirm({
@@ -47,19 +50,19 @@ export function DatasetActions({ dataset, compact, onDeleted }: Props) {
 
   return (
     <>
-      <a
+      <DownloadLink
         className={`button ${size}`}
         href={apiUrl('/dataset/{dataset_id}/load', { dataset_id: dataset.id })}
         title="Download the data as CSV"
-        download={`${dataset.name ?? `dataset_${dataset.id}`}.csv`}
+        filename={`${dataset.name ?? `dataset_${dataset.id}`}.csv`}
       >
         {compact ? 'CSV' : 'Download CSV'}
-      </a>
-      <button className={size} onClick={() => setDialog('gt')}>
+      </DownloadLink>
+      <button className={size} {...gate('editor')} onClick={() => setDialog('gt')}>
         {compact ? 'Ground truth' : 'Upload ground truth'}
       </button>
-      {!compact && <button onClick={() => setDialog('edit')}>Edit description</button>}
-      <button className={`danger ${size} ${compact ? 'push' : ''}`} onClick={onDelete} disabled={remove.isPending}>
+      {!compact && <button {...gate('editor')} onClick={() => setDialog('edit')}>Edit description</button>}
+      <button className={`danger ${size} ${compact ? 'push' : ''}`} {...gate('editor', { disabled: remove.isPending })} onClick={onDelete}>
         Delete
       </button>
       {dialog === 'gt' && <GroundTruthDialog dataset={dataset} onClose={() => setDialog(null)} />}

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { EXPORT_FORMATS, groundTruthExportUrl } from '../../api/export';
+import { EXPORT_FORMATS, exportFilename, groundTruthExportUrl } from '../../api/export';
 import { useDataset, useDatasetExperiments, useMetadata } from '../../api/queries';
+import { useAccess } from '../../auth/access';
+import { DownloadLink } from '../../components/DownloadLink';
 import { Badge, Empty, ErrorNote, Fact, Loading, PageHead } from '../../components/ui';
 import { formatDateTime, formatNumber, plural } from '../../util/format';
 import { ExperimentTable } from '../experiments/ExperimentTable';
@@ -16,6 +18,7 @@ export function DatasetScreen() {
   const experiments = useDatasetExperiments(id);
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
+  const { gate } = useAccess();
 
   if (dataset.isPending) return <Loading />;
   if (dataset.isError) return <ErrorNote title={`Could not load dataset #${id}.`} error={dataset.error} onRetry={() => dataset.refetch()} />;
@@ -34,7 +37,7 @@ export function DatasetScreen() {
         subtitle={d.description || undefined}
         actions={
           <>
-            <button className="primary" onClick={() => setCreating(true)}>
+            <button className="primary" {...gate('editor')} onClick={() => setCreating(true)}>
               New experiment
             </button>
             <DatasetActions dataset={d} onDeleted={() => navigate('/')} />
@@ -59,9 +62,9 @@ export function DatasetScreen() {
           <div className="row" style={{ marginTop: '0.75rem' }}>
             <span className="muted">Export ground truth:</span>
             {EXPORT_FORMATS.map((f) => (
-              <a key={f} className="button small" href={groundTruthExportUrl(d.id, f)} download>
+              <DownloadLink key={f} className="button small" href={groundTruthExportUrl(d.id, f)} filename={exportFilename(`ground_truth_${d.id}`, f)}>
                 {f}
-              </a>
+              </DownloadLink>
             ))}
           </div>
         )}
@@ -79,7 +82,7 @@ export function DatasetScreen() {
           <Empty
             title="No experiments on this dataset"
             actions={
-              <button className="primary" onClick={() => setCreating(true)}>
+              <button className="primary" {...gate('editor')} onClick={() => setCreating(true)}>
                 New experiment
               </button>
             }

@@ -1,5 +1,6 @@
 import { useDeferredValue, useState } from 'react';
 import { useDatasets } from '../../api/queries';
+import { useAccess } from '../../auth/access';
 import { Empty, ErrorNote, PageHead } from '../../components/ui';
 import { plural } from '../../util/format';
 import { DatasetCard } from './DatasetCard';
@@ -7,6 +8,7 @@ import { NewDatasetDialog } from './NewDatasetDialog';
 
 export function DatasetsScreen() {
   const datasets = useDatasets();
+  const { gate } = useAccess();
   const [dialog, setDialog] = useState<'upload' | 'query' | null>(null);
   const [filter, setFilter] = useState('');
   const deferred = useDeferredValue(filter.trim().toLowerCase());
@@ -22,10 +24,10 @@ export function DatasetsScreen() {
         subtitle={datasets.data ? `${plural(list.length, 'dataset')}, newest first` : 'Observation matrices to learn causal structure from'}
         actions={
           <>
-            <button className="primary" onClick={() => setDialog('upload')}>
+            <button className="primary" {...gate('editor')} onClick={() => setDialog('upload')}>
               Upload CSV
             </button>
-            <button onClick={() => setDialog('query')}>New from query</button>
+            <button {...gate('editor')} onClick={() => setDialog('query')}>New from query</button>
           </>
         }
       />
@@ -55,10 +57,10 @@ export function DatasetsScreen() {
           title="No datasets yet"
           actions={
             <>
-              <button className="primary" onClick={() => setDialog('upload')}>
+              <button className="primary" {...gate('editor')} onClick={() => setDialog('upload')}>
                 Upload a CSV file
               </button>
-              <button onClick={() => setDialog('query')}>Register a query</button>
+              <button {...gate('editor')} onClick={() => setDialog('query')}>Register a query</button>
             </>
           }
         >

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useUpdateExperiment } from '../../api/mutations';
 import { useDataset, useExperiment, useExperimentJobs } from '../../api/queries';
+import { useAccess } from '../../auth/access';
 import { EditDescriptionDialog } from '../../components/EditDescriptionDialog';
 import { Empty, ErrorNote, Loading, PageHead, StatusBadge } from '../../components/ui';
 import { JobTable } from '../../jobs/JobTable';
@@ -23,6 +24,7 @@ export function ExperimentScreen() {
   const update = useUpdateExperiment();
   const deleteAsking = useDeleteExperimentAsking();
   const navigate = useNavigate();
+  const { gate } = useAccess();
 
   if (experiment.isPending) return <Loading />;
   if (experiment.isError)
@@ -52,7 +54,7 @@ export function ExperimentScreen() {
         subtitle={exp.description || undefined}
         actions={
           <>
-            <button className="primary" onClick={() => setDialog('run')}>
+            <button className="primary" {...gate('editor')} onClick={() => setDialog('run')}>
               Run
             </button>
             {lastResult && (
@@ -60,9 +62,9 @@ export function ExperimentScreen() {
                 Compare last result
               </Link>
             )}
-            <button onClick={() => setDialog('duplicate')}>Duplicate</button>
-            <button onClick={() => setDialog('edit')}>Edit description</button>
-            <button className="danger" onClick={onDelete}>
+            <button {...gate('editor')} onClick={() => setDialog('duplicate')}>Duplicate</button>
+            <button {...gate('editor')} onClick={() => setDialog('edit')}>Edit description</button>
+            <button className="danger" {...gate('editor')} onClick={onDelete}>
               Delete
             </button>
           </>
@@ -117,7 +119,7 @@ export function ExperimentScreen() {
           <Empty
             title="Not run yet"
             actions={
-              <button className="primary" onClick={() => setDialog('run')}>
+              <button className="primary" {...gate('editor')} onClick={() => setDialog('run')}>
                 Run it
               </button>
             }

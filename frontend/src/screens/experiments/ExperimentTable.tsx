@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Experiment } from '../../api/types';
+import { useAccess } from '../../auth/access';
 import { StatusBadge } from '../../components/ui';
 import { formatDateTime, formatSeconds } from '../../util/format';
 import { algorithmLabel } from './algorithms';
@@ -20,6 +21,7 @@ type Dialog = { kind: 'run' | 'duplicate'; experiment: Experiment } | null;
 export function ExperimentTable({ experiments, datasetNames }: Props) {
   const [dialog, setDialog] = useState<Dialog>(null);
   const onDelete = useDeleteExperimentAsking();
+  const { gate } = useAccess();
 
   return (
     <>
@@ -66,13 +68,13 @@ export function ExperimentTable({ experiments, datasetNames }: Props) {
                         Last result
                       </Link>
                     )}
-                    <button className="small primary" onClick={() => setDialog({ kind: 'run', experiment: exp })}>
+                    <button className="small primary" {...gate('editor')} onClick={() => setDialog({ kind: 'run', experiment: exp })}>
                       Run
                     </button>
-                    <button className="small hide-sm" onClick={() => setDialog({ kind: 'duplicate', experiment: exp })}>
+                    <button className="small hide-sm" {...gate('editor')} onClick={() => setDialog({ kind: 'duplicate', experiment: exp })}>
                       Duplicate
                     </button>
-                    <button className="small danger hide-sm" onClick={() => onDelete(exp)}>
+                    <button className="small danger hide-sm" {...gate('editor')} onClick={() => onDelete(exp)}>
                       Delete
                     </button>
                   </td>

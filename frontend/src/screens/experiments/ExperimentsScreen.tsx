@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useDatasets, useExperiments } from '../../api/queries';
+import { useAccess } from '../../auth/access';
 import { Empty, ErrorNote, Loading, PageHead } from '../../components/ui';
 import { plural } from '../../util/format';
 import { ExperimentTable } from './ExperimentTable';
@@ -12,6 +13,7 @@ export function ExperimentsScreen() {
   const datasets = useDatasets();
   const [params, setParams] = useSearchParams();
   const [creating, setCreating] = useState(false);
+  const { gate } = useAccess();
   const datasetFilter = params.get('dataset') ? Number(params.get('dataset')) : null;
 
   const names = useMemo(
@@ -26,7 +28,7 @@ export function ExperimentsScreen() {
         title="Experiments"
         subtitle={experiments.data ? plural(list.length, 'experiment') : 'Algorithms with parameters over a dataset'}
         actions={
-          <button className="primary" onClick={() => setCreating(true)}>
+          <button className="primary" {...gate('editor')} onClick={() => setCreating(true)}>
             New experiment
           </button>
         }
@@ -57,7 +59,7 @@ export function ExperimentsScreen() {
         <Empty
           title={datasetFilter === null ? 'No experiments yet' : 'No experiments on this dataset'}
           actions={
-            <button className="primary" onClick={() => setCreating(true)}>
+            <button className="primary" {...gate('editor')} onClick={() => setCreating(true)}>
               New experiment
             </button>
           }

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { ApiError, errorMessage } from '../../api/errors';
 import { useStartGeneration } from '../../api/mutations';
 import { useGenerationJobs, useK8sNodes } from '../../api/queries';
+import { useAccess } from '../../auth/access';
 import { Field } from '../../components/Field';
 import { useToast } from '../../components/toast';
 import { Empty, ErrorNote, Loading, PageHead, StatusBadge } from '../../components/ui';
@@ -62,6 +63,7 @@ function GeneratorForm() {
   const [serverError, setServerError] = useState<unknown>(null);
   const nodes = useK8sNodes();
   const start = useStartGeneration();
+  const { gate } = useAccess();
   const toast = useToast();
 
   const nameError = submitted && !DATASET_NAME.test(name) ? ['Lower-case letters and digits, starting with a letter.'] : undefined;
@@ -149,7 +151,7 @@ function GeneratorForm() {
       </p>
       {serverError != null && !(serverError instanceof ApiError && serverError.hasFields) && <ErrorNote error={serverError} />}
       <div className="row">
-        <button type="submit" className="primary" disabled={start.isPending}>
+        <button type="submit" className="primary" {...gate('editor', { disabled: start.isPending })}>
           {start.isPending ? 'Starting…' : 'Generate'}
         </button>
       </div>

@@ -1,5 +1,6 @@
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useExperiment, useJob } from '../../api/queries';
+import { useAccess } from '../../auth/access';
 import { ErrorNote, Loading, PageHead, StatusBadge, type Crumb } from '../../components/ui';
 import { LogViewer } from '../../jobs/LogViewer';
 import { deleteActionLabel, errorCodeText, isActive } from '../../jobs/status';
@@ -14,6 +15,7 @@ export function JobScreen() {
   const job = useJob(jobId);
   const experiment = useExperiment(experimentId ?? 0, experimentId !== null);
   const { act } = useJobActions();
+  const { gate } = useAccess();
 
   const crumbs: Crumb[] = experimentId
     ? [
@@ -46,7 +48,7 @@ export function JobScreen() {
               </Link>
             )}
             {label && (
-              <button className={label === 'Cancel' ? 'danger' : ''} onClick={() => act(j)}>
+              <button className={label === 'Cancel' ? 'danger' : ''} {...gate('editor')} onClick={() => act(j)}>
                 {label} job
               </button>
             )}

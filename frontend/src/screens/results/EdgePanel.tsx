@@ -1,6 +1,7 @@
 import { errorMessage } from '../../api/errors';
 import { useAnnotate, useRemoveAnnotation } from '../../api/mutations';
 import type { Annotation } from '../../api/types';
+import { useAccess } from '../../auth/access';
 import { useToast } from '../../components/toast';
 import { Badge } from '../../components/ui';
 import { formatWeight, type ViewEdge } from '../../graph/model';
@@ -17,6 +18,7 @@ export function EdgePanel({ resultId, edge, name, onSelectNode }: { resultId: nu
   const clear = useRemoveAnnotation(resultId);
   const toast = useToast();
   const busy = annotate.isPending || clear.isPending;
+  const { gate } = useAccess();
 
   const set = async (annotation: Annotation) => {
     try {
@@ -55,7 +57,7 @@ export function EdgePanel({ resultId, edge, name, onSelectNode }: { resultId: nu
               key={a.value}
               className={`small ${edge.annotation === a.value ? 'primary' : ''}`}
               aria-pressed={edge.annotation === a.value}
-              disabled={busy}
+              {...gate('editor', { disabled: busy })}
               onClick={() => set(a.value)}
             >
               {a.label}

@@ -1,4 +1,5 @@
-import { EXPORT_FORMATS, resultExportUrl } from '../../api/export';
+import { EXPORT_FORMATS, exportFilename, resultExportUrl } from '../../api/export';
+import { DownloadLink } from '../../components/DownloadLink';
 
 const DESCRIPTION: Record<string, string> = {
   GEXF: 'Gephi',
@@ -14,9 +15,9 @@ export function ExportMenu({ resultId }: { resultId: number }) {
       <summary className="button small">Export ▾</summary>
       <div className="menu-items" role="menu">
         {EXPORT_FORMATS.map((f) => (
-          <a key={f} role="menuitem" href={resultExportUrl(resultId, f)} download>
+          <DownloadLink key={f} role="menuitem" href={resultExportUrl(resultId, f)} filename={exportFilename(`result_${resultId}`, f)}>
             <strong>{f}</strong> <span className="faint">{DESCRIPTION[f]}</span>
-          </a>
+          </DownloadLink>
         ))}
       </div>
     </details>
