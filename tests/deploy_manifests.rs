@@ -506,6 +506,8 @@ fn check_common(m: &Manifests) {
     assert_eq!(get("CAUSEWAY_LISTEN"), "0.0.0.0:8080");
     assert_eq!(get("CAUSEWAY_LAUNCHER"), "kubernetes");
     assert_eq!(get("CAUSEWAY_REQUIRE_UPLOAD_TOKEN"), "true");
+    // Listening on 0.0.0.0, the roles must authenticate callers (an open API would not start).
+    assert!(["token", "oidc"].contains(&get("CAUSEWAY_AUTH")), "CAUSEWAY_AUTH = {}", get("CAUSEWAY_AUTH"));
     assert_eq!(get("CAUSEWAY_LOG_FORMAT"), "json");
     assert_eq!(
         get("CAUSEWAY_NATS_PREFIX"),
