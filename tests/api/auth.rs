@@ -401,3 +401,61 @@ fn an_open_api_on_a_public_address_does_not_start() {
         assert!(stderr.contains(expected), "{auth:?}: {stderr}");
     }
 }
+
+/// Every operation of the document, called without credentials, as a viewer and as an
+/// editor: refused exactly where its role is higher (before any input is looked at).
+#[tokio::test]
+async fn every_operation_is_refused_below_its_role() {
+    let app = token_app().await;
+    let (_, viewer) = login(&app, "vera", Role::Viewer).await;
+    let (_, editor) = login(&app, "eddie", Role::Editor).await;
+    let anonymous = Client::new();
+    // Reads that take a body; the admins' operations.
+    let viewer_posts = ["post /node/{node_id}/conditional", "post /intervention", "post /ws-ticket"];
+    let admin_only = [
+        "post /algorithms",
+        "delete /algorithm/{algorithm_id}",
+        "get /tokens",
+        "post /tokens",
+        "delete /token/{token_id}",
+    ];
+    let document: Value = serde_json::from_str(&causeway::api::service().spec()).unwrap();
+    let mut checked = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if operation["security"].as_array().is_none_or(Vec::is_empty) {
+                continue;
+            }
+            let name = format!("{method} {path}");
+            let needed = if admin_only.contains(&name.as_str()) {
+                Role::Admin
+            } else if method == "get" || viewer_posts.contains(&name.as_str()) {
+                Role::Viewer
+            } else {
+                Role::Editor
+            };
+            let concrete = path
+                .split('/')
+                .map(|s| if s.starts_with('{') { "1" } else { s })
+                .collect::<Vec<_>>()
+                .join("/");
+            let url = format!("/api{concrete}");
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let status = call(&app, &anonymous, method.clone(), &url, Some(json!({}))).await.status();
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{name} without credentials");
+            for (client, role) in [(&viewer, Role::Viewer), (&editor, Role::Editor)] {
+                let status = call(&app, client, method.clone(), &url, Some(json!({}))).await.status();
+                if role < needed {
+                    assert_eq!(status, StatusCode::FORBIDDEN, "{name} as {role}");
+                } else {
+                    assert!(
+                        status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                        "{name} as {role}: {status}"
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 60, "{checked} operations checked");
+}
