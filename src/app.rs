@@ -12,7 +12,7 @@ use poem::{
 };
 
 use crate::{
-    api::{self, error::json_error},
+    api::{self, error::json_errors},
     state::SharedState,
 };
 
@@ -25,7 +25,7 @@ pub fn routes(state: SharedState) -> impl poem::Endpoint {
     let swagger = service.swagger_ui();
     let frontend_dir = state.config.frontend_dir.clone();
     let mut route = Route::new()
-        .nest("/api", service.into_endpoint().catch_all_error(json_error))
+        .nest("/api", json_errors(service.into_endpoint()))
         .at("/api/openapi.json", spec)
         .at("/swagger.json", spec_again)
         .nest("/swagger", swagger)

@@ -145,7 +145,8 @@ impl From<TransitionError> for ApiError {
     fn from(err: TransitionError) -> Self {
         match err {
             TransitionError::NotFound(id) => ApiError::not_found("job", id),
-            TransitionError::NotAllowed { .. } => ApiError::bad_request(err.to_string()),
+            // The job's state does not allow the change: a conflict, not a malformed request.
+            TransitionError::NotAllowed { .. } => ApiError::conflict(err.to_string()),
             TransitionError::Database(err) => err.into(),
         }
     }
