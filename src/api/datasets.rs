@@ -40,10 +40,12 @@ pub struct DatasetsApi;
 #[derive(Debug, Object)]
 pub struct NewQueryDataset {
     pub name: String,
+    #[oai(nullable)]
     pub description: Option<String>,
     /// One SELECT statement; its columns become the dataset's nodes.
     pub load_query: String,
     /// A name from `GET /api/datasources`; default `postgres` (Causeway's own database).
+    #[oai(nullable)]
     pub data_source: Option<String>,
 }
 
@@ -71,6 +73,7 @@ impl FromJsonBody for NewQueryDataset {
 /// A new description (the only editable field).
 #[derive(Debug, Object)]
 pub struct DescriptionUpdate {
+    #[oai(nullable)]
     pub description: Option<String>,
 }
 
@@ -108,6 +111,7 @@ pub struct DatasetMetadata {
     /// Current row count of the load query.
     pub observations: i64,
     pub data_source: String,
+    #[oai(nullable)]
     pub query: Option<String>,
     pub has_ground_truth: bool,
 }

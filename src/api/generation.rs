@@ -42,6 +42,7 @@ pub struct NewGenerationJob {
     pub parameters: Value,
     /// Cluster node to run on.
     #[oai(rename = "kubernetesNode")]
+    #[oai(nullable)]
     pub kubernetes_node: Option<String>,
 }
 
