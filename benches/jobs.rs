@@ -3,9 +3,16 @@
 //!   the body generated while it is sent (so RSS growth is the server's);
 //! - submit → running latency with the local launcher and the event-driven scheduler;
 //! - scheduler launches per second with 10,000 waiting jobs and a no-op launcher;
-//! - `GET /api/jobs` with 10,000 jobs that have results.
+//! - `GET /api/jobs` with 10,000 jobs that have results;
+//! - the small writes executors send: 4-edge result uploads (sequential on one keep-alive
+//!   connection, and 8 concurrent clients), error reports, generated-dataset uploads, and the
+//!   websocket fan-out of 1,000 events/s.
+//!
+//! `cargo bench --bench jobs -- small_writes websocket` runs only the figures whose names
+//! contain one of the words given.
 
 mod common;
+mod small_writes;
 
 use std::{sync::Arc, time::Instant};
 
@@ -249,15 +256,37 @@ async fn list_jobs() -> anyhow::Result<f64> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    for edges in [10_000, 100_000, 1_000_000] {
-        let (seconds, rss) = ingestion(edges, 0).await?;
-        println!("result_ingestion_{edges}_edges: {seconds:.3} s, peak RSS growth {rss:.1} MB");
+    // `cargo bench` passes `--bench`; other arguments select figures by name.
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let wanted = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()));
+    if wanted("result_ingestion") {
+        for edges in [10_000, 100_000, 1_000_000] {
+            let (seconds, rss) = ingestion(edges, 0).await?;
+            println!("result_ingestion_{edges}_edges: {seconds:.3} s, peak RSS growth {rss:.1} MB");
+        }
+        let (seconds, rss) = ingestion(100_000, 100_000).await?;
+        println!("result_ingestion_100000_edges_100000_sepsets: {seconds:.3} s, peak RSS growth {rss:.1} MB");
     }
-    let (seconds, rss) = ingestion(100_000, 100_000).await?;
-    println!("result_ingestion_100000_edges_100000_sepsets: {seconds:.3} s, peak RSS growth {rss:.1} MB");
-    let (p50, p99) = submit_latency().await?;
-    println!("submit_to_running_latency_local: p50 {p50:.1} ms, p99 {p99:.1} ms (200 sequential submits)");
-    println!("scheduler_launches_per_second_10k_waiting_noop: {:.0} /s", launches_per_second().await?);
-    println!("get_jobs_10k_with_results: {:.3} s (median of 5)", list_jobs().await?);
+    if wanted("submit_to_running") {
+        let (p50, p99) = submit_latency().await?;
+        println!(
+            "submit_to_running_latency_local: p50 {p50:.1} ms, p99 {p99:.1} ms (200 sequential submits)"
+        );
+    }
+    if wanted("scheduler_launches") {
+        println!("scheduler_launches_per_second_10k_waiting_noop: {:.0} /s", launches_per_second().await?);
+    }
+    if wanted("get_jobs") {
+        println!("get_jobs_10k_with_results: {:.3} s (median of 5)", list_jobs().await?);
+    }
+    if wanted("small_writes") {
+        small_writes::run().await?;
+    }
+    if wanted("websocket_fanout") {
+        let (p50, p99, delivered) = small_writes::websocket_fanout().await?;
+        println!(
+            "websocket_fanout_1000_events_per_second: publish→socket p50 {p50:.1} ms, p99 {p99:.1} ms, {delivered} of 3000 delivered"
+        );
+    }
     Ok(())
 }

@@ -12,7 +12,7 @@ use poem::{
 };
 
 use crate::{
-    api::{self, error::json_error},
+    api::{self, error::json_errors},
     state::SharedState,
 };
 
@@ -67,10 +67,9 @@ pub fn routes_serving(state: SharedState, serves: Serves) -> impl poem::Endpoint
         Route::new().at("/metrics", get(metrics)).at("/healthz", get(healthz)).at("/readyz", get(readyz));
     let route = match serves {
         Serves::HealthOnly => health,
-        Serves::ExecutorRoutes => health.nest(
-            "/api",
-            api::service().into_endpoint().before(executor_routes_only).catch_all_error(json_error),
-        ),
+        Serves::ExecutorRoutes => {
+            health.nest("/api", json_errors(api::service().into_endpoint().before(executor_routes_only)))
+        }
         Serves::Everything => full_routes(&state, health),
     };
     route.before(crate::collector::token::strip_token_prefix).data(state).around(
@@ -102,7 +101,7 @@ fn full_routes(state: &SharedState, health: Route) -> Route {
     let swagger = service.swagger_ui();
     let frontend_dir = state.config.frontend_dir.clone();
     let mut route = health
-        .nest("/api", service.into_endpoint().catch_all_error(json_error))
+        .nest("/api", json_errors(service.into_endpoint()))
         .at("/api/openapi.json", spec)
         .at(crate::auth::extract::OIDC_DISCOVERY_PATH, get(crate::api::auth::openid_configuration))
         .at("/swagger.json", spec_again)

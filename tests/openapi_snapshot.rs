@@ -12,3 +12,29 @@ fn the_frontend_snapshot_is_the_servers_openapi_document() {
         "frontend/src/api/openapi.json is stale: run `target/debug/causeway openapi > frontend/src/api/openapi.json`"
     );
 }
+
+/// Generated clients (openapi-python-client, openapi-typescript) refuse a `null` the document
+/// does not allow. Every `Option` field is optional in the document (none has a default), so
+/// every optional property must be `nullable` too; a `$ref` one carries it beside its `allOf`.
+#[test]
+fn every_optional_property_is_nullable() {
+    let document: serde_json::Value = serde_json::from_str(&causeway::api::service().spec()).unwrap();
+    let schemas = document["components"]["schemas"].as_object().expect("component schemas");
+    let mut nullable = 0;
+    let mut missing = vec![];
+    for (name, schema) in schemas {
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        for (property, definition) in schema["properties"].as_object().into_iter().flatten() {
+            if definition["nullable"] == true {
+                nullable += 1;
+            } else if !required.contains(&property.as_str()) {
+                missing.push(format!("{name}.{property}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "optional but not nullable (add #[oai(nullable)]): {missing:?}");
+    assert!(nullable >= 90, "only {nullable} nullable properties");
+}

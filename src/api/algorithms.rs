@@ -26,13 +26,21 @@ pub struct AlgorithmsApi;
 /// A new catalogue entry; every field is optional (api.md §2.2).
 #[derive(Debug, Object)]
 pub struct NewAlgorithm {
+    #[oai(nullable)]
     pub package: Option<String>,
+    #[oai(nullable)]
     pub function: Option<String>,
+    #[oai(nullable)]
     pub script_filename: Option<String>,
+    #[oai(nullable)]
     pub docker_image: Option<String>,
+    #[oai(nullable)]
     pub description: Option<String>,
+    #[oai(nullable)]
     pub needs_gpu: Option<bool>,
+    #[oai(nullable)]
     pub valid_parameters: Option<Value>,
+    #[oai(nullable)]
     pub docker_parameters: Option<Value>,
 }
 

@@ -83,6 +83,7 @@ pub struct OidcClientConfig {
 pub struct AuthConfig {
     pub mode: AuthModeView,
     /// Set in `oidc` mode when `CAUSEWAY_OIDC_CLIENT_ID` is configured.
+    #[oai(nullable)]
     pub oidc: Option<OidcClientConfig>,
 }
 
@@ -91,6 +92,7 @@ pub struct AuthConfig {
 pub struct Me {
     /// Token name or JWT `sub`; `anonymous` while authentication is off.
     pub subject: String,
+    #[oai(nullable)]
     pub name: Option<String>,
     pub role: RoleView,
     pub mode: AuthModeView,
@@ -112,8 +114,11 @@ pub struct ApiToken {
     pub role: RoleView,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub expires_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub last_used_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
@@ -147,7 +152,7 @@ pub struct NewApiToken {
     pub name: String,
     pub role: RoleView,
     /// Lifetime in days; null or absent: no expiry.
-    #[oai(validator(minimum(value = "1"), maximum(value = "3650")))]
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "3650")))]
     pub expires_in_days: Option<i64>,
 }
 

@@ -41,10 +41,12 @@ pub struct DatasetsApi;
 #[derive(Debug, Object)]
 pub struct NewQueryDataset {
     pub name: String,
+    #[oai(nullable)]
     pub description: Option<String>,
     /// One SELECT statement; its columns become the dataset's nodes.
     pub load_query: String,
     /// A name from `GET /api/datasources`; default `postgres` (Causeway's own database).
+    #[oai(nullable)]
     pub data_source: Option<String>,
 }
 
@@ -72,6 +74,7 @@ impl FromJsonBody for NewQueryDataset {
 /// A new description (the only editable field).
 #[derive(Debug, Object)]
 pub struct DescriptionUpdate {
+    #[oai(nullable)]
     pub description: Option<String>,
 }
 
@@ -109,6 +112,7 @@ pub struct DatasetMetadata {
     /// Current row count of the load query.
     pub observations: i64,
     pub data_source: String,
+    #[oai(nullable)]
     pub query: Option<String>,
     pub has_ground_truth: bool,
 }
@@ -120,9 +124,11 @@ pub struct DataSourceList {
 
 #[derive(ApiResponse)]
 pub enum CsvResponse {
-    /// The dataset as CSV (CRLF line ends, NULL as an empty field), streamed.
+    /// The dataset as CSV (CRLF line ends, NULL as an empty field), streamed. `X-Content-Length`
+    /// is MPCSL's header, which its Python executor reads: the body size in bytes when known
+    /// before sending, otherwise `0` as MPCSL always sent (streamed downloads are not known).
     #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Ok(Binary<Body>, #[oai(header = "Content-Disposition")] String),
+    Ok(Binary<Body>, #[oai(header = "Content-Disposition")] String, #[oai(header = "X-Content-Length")] u64),
 }
 
 pub async fn find_dataset(state: &SharedState, id: i32) -> ApiResult<dataset::Model> {
@@ -442,5 +448,11 @@ pub async fn download(state: &SharedState, dataset_id: i32, header: Header) -> A
         Header::Names => format!("dataset_{}.csv", model.id),
         Header::NodeIds => format!("dataset_{}_ids.csv", model.id),
     };
-    Ok(CsvResponse::Ok(Binary(Body::from_bytes_stream(stream)), format!("attachment;filename={file}")))
+    // The size of a streamed body is not known when the headers go out.
+    const UNKNOWN_LENGTH: u64 = 0;
+    Ok(CsvResponse::Ok(
+        Binary(Body::from_bytes_stream(stream)),
+        format!("attachment;filename={file}"),
+        UNKNOWN_LENGTH,
+    ))
 }

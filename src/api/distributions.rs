@@ -40,9 +40,11 @@ pub struct Distribution {
     pub bins: Value,
     /// Histogram edges (one more than bins); continuous columns only.
     #[oai(skip_serializing_if_is_none)]
+    #[oai(nullable)]
     pub bin_edges: Option<Vec<f64>>,
     /// The conditions as applied, automatic ones filled in (conditional endpoint only).
     #[oai(skip_serializing_if_is_none)]
+    #[oai(nullable)]
     pub conditions: Option<Value>,
 }
 

@@ -4,9 +4,14 @@
 //! list of messages, as MPCSL's marshmallow schemas produce. Unexpected failures are logged with
 //! their whole cause chain and answered with an opaque 500.
 
-use poem::{IntoResponse, Response, http::StatusCode};
+use poem::{
+    Endpoint, EndpointExt, IntoResponse, Response,
+    http::{HeaderValue, Method, StatusCode, header},
+};
 use poem_openapi::{ApiResponse, Object, payload::Json};
 use serde_json::{Map, Value, json};
+
+use super::operations::Operations;
 
 #[derive(Debug, Clone, Object)]
 pub struct ErrorBody {
@@ -169,13 +174,26 @@ impl FieldErrors {
     }
 }
 
-/// Turns any error poem or poem-openapi produced on its own (bad path segment, unsupported
-/// content type, unknown route, …) into the same JSON shape. Errors that already are an
+/// Wraps the API so that every error poem or poem-openapi produces on its own (bad path segment,
+/// unsupported content type, unknown route, wrong method, …) has the same JSON shape, names
+/// parameters as the document does, and a 405 says what is allowed. Errors that already are an
 /// `ApiError` response pass through unchanged.
-pub async fn json_error(err: poem::Error) -> Response {
+pub fn json_errors<E: Endpoint + 'static>(endpoint: E) -> impl Endpoint<Output = Response> {
+    endpoint.around(|endpoint, request| async move {
+        let method = request.method().clone();
+        let path = request.uri().path().to_owned();
+        Ok(match endpoint.call(request).await {
+            Ok(output) => output.into_response(),
+            Err(err) => json_error(err, &method, &path),
+        })
+    })
+}
+
+fn json_error(err: poem::Error, method: &Method, path: &str) -> Response {
     if err.is_from_response() {
         return err.into_response();
     }
+    let operations = Operations::get();
     let status = err.status();
     let message = if status == StatusCode::NOT_FOUND {
         "The requested URL was not found on the server. If you entered the URL manually please \
@@ -183,6 +201,16 @@ pub async fn json_error(err: poem::Error) -> Response {
             .to_owned()
     } else if status == StatusCode::METHOD_NOT_ALLOWED {
         "The method is not allowed for the requested URL.".to_owned()
+    } else if let Some(param) = err.downcast_ref::<poem_openapi::error::ParsePathError>() {
+        let name = param
+            .name
+            .strip_prefix("param")
+            .and_then(|index| index.parse().ok())
+            .and_then(|index| operations.path_parameter(method, path, index))
+            .unwrap_or("in the path");
+        format!("The path parameter {name} {}", parameter_problem(&param.reason))
+    } else if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        format!("The parameter {} {}", param.name, parameter_problem(&param.reason))
     } else {
         err.to_string()
     };
@@ -193,5 +221,49 @@ pub async fn json_error(err: poem::Error) -> Response {
     } else {
         status
     };
-    poem::web::Json(json!({ "message": message })).with_status(status).into_response()
+    let mut response = poem::web::Json(json!({ "message": message })).with_status(status).into_response();
+    if status == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allow) = operations.allow(path).and_then(|a| HeaderValue::from_str(&a).ok())
+    {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
+    response
+}
+
+/// What is wrong with a parameter, from poem-openapi's reason (`failed to parse
+/// "integer_int64": invalid digit found in string (occurred while parsing
+/// "optional_integer_int64")`), in words instead of its internal type names.
+fn parameter_problem(reason: &str) -> String {
+    let reason = reason.split(" (occurred while parsing").next().unwrap_or(reason);
+    let Some((kind, detail)) =
+        reason.strip_prefix("failed to parse \"").and_then(|rest| rest.split_once("\": "))
+    else {
+        return format!("is not valid: {reason}.");
+    };
+    let kind = kind.trim_start_matches("optional_");
+    let wanted = match kind {
+        "integer_int32" => "an integer between -2147483648 and 2147483647",
+        "integer_int64" => "an integer between -9223372036854775808 and 9223372036854775807",
+        "number_float" | "number_double" => "a number",
+        "boolean" => "true or false",
+        "string" => "text",
+        _ => "a valid value",
+    };
+    format!("must be {wanted} ({detail}).")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameter_problems_use_words_not_type_names() {
+        assert_eq!(
+            parameter_problem(
+                "failed to parse \"integer_int64\": invalid digit found in string (occurred while parsing \"optional_integer_int64\")"
+            ),
+            "must be an integer between -9223372036854775808 and 9223372036854775807 (invalid digit found in string)."
+        );
+        assert_eq!(parameter_problem("something else"), "is not valid: something else.");
+    }
 }

@@ -33,6 +33,7 @@ pub struct ExperimentsApi;
 #[derive(Debug, Object)]
 pub struct NewExperiment {
     pub name: String,
+    #[oai(nullable)]
     pub description: Option<String>,
     pub dataset_id: i32,
     pub algorithm_id: i32,

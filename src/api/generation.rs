@@ -43,6 +43,7 @@ pub struct NewGenerationJob {
     pub parameters: Value,
     /// Cluster node to run on.
     #[oai(rename = "kubernetesNode")]
+    #[oai(nullable)]
     pub kubernetes_node: Option<String>,
 }
 
@@ -159,7 +160,7 @@ impl GenerationApi {
         token::authorize_job(&state, request, job_id.0).await?;
         let generation = find_generation_job(&state, job_id.0).await?;
         if generation.dataset_id.is_some() {
-            return Err(ApiError::bad_request("Dataset generation job already mapped"));
+            return Err(ApiError::conflict("Dataset generation job already mapped"));
         }
         let name = generation.dataset_name.clone().unwrap_or_else(|| format!("generated_{}", generation.id));
         let file = form.file.into_file().into_std().await;

@@ -54,8 +54,10 @@ pub struct ComparisonView {
     pub error_types: ErrorTypesView,
     /// Share of adjacency-matrix cells that differ; -1 when it cannot be computed (different node
     /// sets), null when undefined (no nodes).
+    #[oai(nullable)]
     pub hamming_distance: Option<f64>,
     /// The same against the reference completed to its CPDAG; -1 when the reference is not a DAG.
+    #[oai(nullable)]
     pub hamming_distance_pcdag: Option<f64>,
     /// Structural Hamming distance between the two CPDAGs (each node pair counted once).
     pub shd_cpdag: u64,
@@ -93,9 +95,13 @@ pub struct SkeletonScoresView {
     pub true_positives: u64,
     pub false_positives: u64,
     pub false_negatives: u64,
+    #[oai(nullable)]
     pub precision: Option<f64>,
+    #[oai(nullable)]
     pub recall: Option<f64>,
+    #[oai(nullable)]
     pub f1: Option<f64>,
+    #[oai(nullable)]
     pub fpr: Option<f64>,
 }
 
@@ -105,8 +111,11 @@ pub struct OrientationScoresView {
     pub true_positives: u64,
     pub false_positives: u64,
     pub false_negatives: u64,
+    #[oai(nullable)]
     pub precision: Option<f64>,
+    #[oai(nullable)]
     pub recall: Option<f64>,
+    #[oai(nullable)]
     pub f1: Option<f64>,
 }
 

@@ -38,15 +38,20 @@ const MAX_RUNS: i64 = 10_000;
 #[derive(Debug, Object)]
 pub struct StartOptions {
     /// Number of jobs to create (1–10000, default 1).
+    #[oai(nullable)]
     pub runs: Option<i64>,
     /// May run next to other parallel jobs (default true for an empty body; an omitted key in a
     /// non-empty body means sequential, as in MPCSL).
+    #[oai(nullable)]
     pub parallel: Option<bool>,
     /// Cluster node to run on.
+    #[oai(nullable)]
     pub node: Option<String>,
     /// GPUs to request.
+    #[oai(nullable)]
     pub gpus: Option<i64>,
     /// Limit CPUs to the `cores` parameter (default true).
+    #[oai(nullable)]
     pub enforce_cpus: Option<bool>,
 }
 
@@ -91,6 +96,7 @@ impl FromJsonBody for StartOptions {
 /// The scheduler's change notification (MPCSL compatibility).
 #[derive(Debug, Object)]
 pub struct JobNotification {
+    #[oai(nullable)]
     pub error_code: Option<i64>,
 }
 
@@ -108,11 +114,16 @@ impl FromJsonBody for JobNotification {
 /// What executors upload (executor-contract.md §3). Parsed as a stream.
 #[derive(Debug, Object)]
 pub struct ResultUpload {
+    #[oai(nullable)]
     pub job_id: Option<i64>,
+    #[oai(nullable)]
     pub meta_results: Option<Value>,
     pub edge_list: Vec<EdgeUpload>,
+    #[oai(nullable)]
     pub sepset_list: Option<Vec<SepsetUpload>>,
+    #[oai(nullable)]
     pub execution_time: Option<f64>,
+    #[oai(nullable)]
     pub dataset_loading_time: Option<f64>,
 }
 
@@ -120,6 +131,7 @@ pub struct ResultUpload {
 pub struct EdgeUpload {
     pub from_node: i64,
     pub to_node: i64,
+    #[oai(nullable)]
     pub weight: Option<f64>,
 }
 
@@ -130,6 +142,7 @@ pub struct SepsetUpload {
     pub statistic: f64,
     pub level: i64,
     /// Members of the separating set (not stored).
+    #[oai(nullable)]
     pub nodes: Option<Vec<Value>>,
 }
 
@@ -146,7 +159,8 @@ impl From<TransitionError> for ApiError {
     fn from(err: TransitionError) -> Self {
         match err {
             TransitionError::NotFound(id) => ApiError::not_found("job", id),
-            TransitionError::NotAllowed { .. } => ApiError::bad_request(err.to_string()),
+            // The job's state does not allow the change: a conflict, not a malformed request.
+            TransitionError::NotAllowed { .. } => ApiError::conflict(err.to_string()),
             TransitionError::Database(err) => err.into(),
         }
     }

@@ -11,6 +11,7 @@ pub mod generation;
 pub mod graphs;
 pub mod jobs;
 pub mod nodes;
+pub mod operations;
 pub mod results;
 pub mod views;
 pub mod ws;

@@ -64,16 +64,24 @@ pub fn iso(time: &DateTime<FixedOffset>) -> String {
 #[oai(rename = "Algorithm")]
 pub struct AlgorithmView {
     pub id: i32,
+    #[oai(nullable)]
     pub package: Option<String>,
+    #[oai(nullable)]
     pub function: Option<String>,
+    #[oai(nullable)]
     pub script_filename: Option<String>,
+    #[oai(nullable)]
     pub docker_image: Option<String>,
+    #[oai(nullable)]
     pub description: Option<String>,
+    #[oai(nullable)]
     pub needs_gpu: Option<bool>,
     /// Parameter schema: name → `{type, required?, minimum?, maximum?, values?, default?}`.
+    #[oai(nullable)]
     pub valid_parameters: Option<Value>,
     pub docker_parameters: Value,
     /// Causeway: how the local launcher runs it (`null`: image only).
+    #[oai(nullable)]
     pub local_command: Option<Value>,
 }
 
@@ -98,8 +106,11 @@ impl From<entity::algorithm::Model> for AlgorithmView {
 #[oai(rename = "Dataset")]
 pub struct DatasetView {
     pub id: i32,
+    #[oai(nullable)]
     pub name: Option<String>,
+    #[oai(nullable)]
     pub description: Option<String>,
+    #[oai(nullable)]
     pub load_query: Option<String>,
     pub data_source: String,
     pub time_created: String,
@@ -124,6 +135,7 @@ impl From<entity::dataset::Model> for DatasetView {
 #[oai(rename = "Node")]
 pub struct NodeView {
     pub id: i32,
+    #[oai(nullable)]
     pub name: Option<String>,
     pub dataset_id: i32,
     pub dataset: i32,
@@ -143,8 +155,11 @@ pub struct ResultView {
     pub job: i32,
     pub start_time: String,
     pub end_time: String,
+    #[oai(nullable)]
     pub execution_time: Option<f64>,
+    #[oai(nullable)]
     pub dataset_loading_time: Option<f64>,
+    #[oai(nullable)]
     pub meta_results: Option<Value>,
 }
 
@@ -199,13 +214,19 @@ pub struct JobView {
     pub job_type: String,
     pub status: JobStatusView,
     pub start_time: String,
+    #[oai(nullable)]
     pub end_time: Option<String>,
+    #[oai(nullable)]
     pub container_id: Option<String>,
+    #[oai(nullable)]
     pub node_hostname: Option<String>,
+    #[oai(nullable)]
     pub log: Option<String>,
     /// -1 unschedulable, -2 image not found, -127 unknown failure.
+    #[oai(nullable)]
     pub error_code: Option<i32>,
     /// The job's latest result.
+    #[oai(nullable)]
     pub result: Option<ResultView>,
 }
 
@@ -234,8 +255,11 @@ pub struct ExperimentJobView {
     pub job: JobView,
     pub experiment_id: i32,
     pub experiment: i32,
+    #[oai(nullable)]
     pub parallel: Option<bool>,
+    #[oai(nullable)]
     pub enforce_cpus: Option<bool>,
+    #[oai(nullable)]
     pub gpus: Option<i32>,
 }
 
@@ -269,15 +293,22 @@ pub struct ExecutionTimeStatistics {
 #[oai(rename = "Experiment")]
 pub struct ExperimentView {
     pub id: i32,
+    #[oai(nullable)]
     pub name: Option<String>,
+    #[oai(nullable)]
     pub description: Option<String>,
     pub dataset_id: i32,
     pub dataset: i32,
+    #[oai(nullable)]
     pub algorithm_id: Option<i32>,
+    #[oai(nullable)]
     pub algorithm: Option<AlgorithmView>,
+    #[oai(nullable)]
     pub parameters: Option<Value>,
     /// The job with the latest start time, hidden jobs included.
+    #[oai(nullable)]
     pub last_job: Option<ExperimentJobView>,
+    #[oai(nullable)]
     pub execution_time_statistics: Option<ExecutionTimeStatistics>,
 }
 
@@ -302,9 +333,13 @@ pub struct EdgeView {
     pub from_node: i32,
     pub to_node_id: i32,
     pub to_node: i32,
+    #[oai(nullable)]
     pub result_id: Option<i32>,
+    #[oai(nullable)]
     pub result: Option<i32>,
+    #[oai(nullable)]
     pub weight: Option<f64>,
+    #[oai(nullable)]
     pub is_ground_truth: Option<bool>,
 }
 
@@ -430,11 +465,16 @@ pub struct ResultFullView {
 pub struct GenerationJobView {
     #[oai(flatten)]
     pub job: JobView,
+    #[oai(nullable)]
     pub dataset_id: Option<i32>,
+    #[oai(nullable)]
     pub dataset: Option<i32>,
+    #[oai(nullable)]
     pub parameters: Option<Value>,
+    #[oai(nullable)]
     pub generator_type: Option<String>,
     #[oai(rename = "datasetName")]
+    #[oai(nullable)]
     pub dataset_name: Option<String>,
 }
 

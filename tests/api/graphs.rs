@@ -311,8 +311,5 @@ async fn a_generation_job_delivers_a_dataset_with_its_ground_truth() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        expect_error(response, StatusCode::BAD_REQUEST).await,
-        "Dataset generation job already mapped"
-    );
+    assert_eq!(expect_error(response, StatusCode::CONFLICT).await, "Dataset generation job already mapped");
 }

@@ -133,10 +133,10 @@ async fn an_executor_error_report_ends_in_error_without_a_code() {
     let created = app.start(&experiment, json!({})).await;
     let failed = wait_for_status(&app, &created["id"], "error").await;
     assert_eq!(failed["error_code"], json!(null));
-    // A report for a job that is not running is refused.
+    // A report for a job that is not running conflicts with its state.
     let message = expect_error(
         app.client.put(app.url(&format!("/api/job/{}", created["id"]))).send().await.unwrap(),
-        StatusCode::BAD_REQUEST,
+        StatusCode::CONFLICT,
     )
     .await;
     assert!(message.as_str().unwrap().contains("is error"), "{message}");

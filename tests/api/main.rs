@@ -3,6 +3,7 @@
 
 mod algorithms;
 mod auth;
+mod contract;
 mod datasets;
 mod distributions;
 mod executor;

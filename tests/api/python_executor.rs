@@ -144,3 +144,47 @@ async fn the_python_executors_own_tests_pass() {
         .expect("running the Python tests");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// MPCSL's own executor helpers (download with `X-Content-Length`, upload without a
+/// Content-Type), written from the contract in `mpcsl_helpers.py`, run against Causeway.
+#[tokio::test]
+async fn mpcsls_executor_helpers_download_and_upload_unchanged() {
+    let Some(python) = python() else { return };
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    let dataset = app
+        .dataset_over("mpcsl_obs", "a int, b float8, c int", "(1, 0.5, 3), (4, 1.5, 6), (7, 2.5, 9)")
+        .await;
+    let algorithm = expect_json(
+        app.post_json(
+            "/api/algorithms",
+            &json!({"package": "mpcsl", "function": "chain", "valid_parameters": {}}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let experiment =
+        app.create_experiment("mpcsl helpers", &dataset["id"], &algorithm["id"], json!({})).await;
+    let job = app.start(&experiment, json!({})).await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/mpcsl_helpers.py");
+    let host = &app.base["http://".len()..];
+    let (job_id, dataset_id) = (job["id"].to_string(), dataset["id"].to_string());
+    let out = tokio::process::Command::new(&python)
+        .args([script, "-j", &job_id, "-d", &dataset_id, "--api_host", host, "--send_sepsets", "0"])
+        .output()
+        .await
+        .expect("running MPCSL's helpers");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    // The download is streamed, so its size is not known up front: MPCSL's value, 0.
+    assert!(stdout.contains("X-Content-Length 0\n"), "{stdout}");
+    assert!(stdout.contains("3 rows, 3 columns"), "{stdout}");
+
+    let done = app.job(&job["id"]).await;
+    assert_eq!(done["status"], "done", "{done}");
+    let result =
+        expect_json(app.get(&format!("/api/result/{}", done["result"]["id"])).await, StatusCode::OK).await;
+    assert_eq!(result["edges"].as_array().map(Vec::len), Some(2), "{result}");
+    assert_eq!(result["meta_results"]["rows"], 3);
+    assert!(result["dataset_loading_time"].as_f64().is_some_and(|t| t > 0.0), "{result}");
+}

@@ -2,8 +2,8 @@ import type { components } from './schema';
 
 type Schemas = components['schemas'];
 
-// Names for the generated response types. Fields that the document marks optional may also be
-// null at run time (the server writes every field, null when unset): read them with `??`.
+// Names for the generated response types. Optional fields are also nullable in the document
+// (the server writes every field, null when unset): read them with `??`.
 export type Algorithm = Schemas['Algorithm'];
 export type Dataset = Schemas['Dataset'];
 export type DatasetMetadata = Schemas['DatasetMetadata'];

@@ -118,7 +118,7 @@ function ComparisonView({ resultId }: { resultId: number }) {
   );
 }
 
-function comparisonGraph(nodes: { id: number; name?: string }[], comparison: Comparison): { nodes: ViewNode[]; edges: ViewEdge[] } {
+function comparisonGraph(nodes: { id: number; name?: string | null }[], comparison: Comparison): { nodes: ViewNode[]; edges: ViewEdge[] } {
   const classes = classifyEdges(comparison);
   return {
     nodes: nodes.map((n) => ({ id: nodeKey(n.id), nodeId: n.id, label: n.name ?? `#${n.id}`, classes: [] })),
