@@ -38,12 +38,18 @@ enum Command {
     Openapi,
     /// The built-in dataset generator (run by generation jobs of type CAUSEWAY).
     Generate(causeway::generators::builtin::GeneratorOptions),
+    /// Run one local executor and record its exit status in its run folder (started by the
+    /// local launcher, so runs outlive the scheduler).
+    Supervise(causeway::launcher::supervise::SuperviseOptions),
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = cli.config;
+    if let Command::Supervise(options) = cli.command {
+        std::process::exit(causeway::launcher::supervise::run(options));
+    }
     if let Command::Generate(options) = cli.command {
         return causeway::generators::builtin::run(options).await;
     }
@@ -87,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::connect(config).await?;
             seed::run(&state.db, &state.pool).await
         }
-        Command::Openapi | Command::Generate(_) => unreachable!("handled above"),
+        Command::Openapi | Command::Generate(_) | Command::Supervise(_) => unreachable!("handled above"),
     }
 }
 

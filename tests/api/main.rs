@@ -4,6 +4,7 @@
 mod algorithms;
 mod datasets;
 mod distributions;
+mod durability;
 mod executor;
 mod experiments;
 mod fake_kube;
