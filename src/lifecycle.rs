@@ -28,6 +28,13 @@ pub enum Transition {
     /// T8–T10 and timeouts: the run failed, vanished, could not be scheduled or had no image
     /// (running → error with the code).
     Fail(JobErrorCode),
+    /// The scheduler gave up on a run its executor never ended (running → error, -127), for a
+    /// [`LostRun`] reason. Unlike [`Transition::Fail`], the executor may still be alive and
+    /// deliver: see [`Transition::Recover`].
+    Abandon(LostRun),
+    /// A result arrived, with the job's upload token, for a job the scheduler had abandoned
+    /// (error → done, the error code cleared).
+    Recover,
     /// T11: cancelled by a user (running → cancelled).
     Cancel,
     /// T12: hidden by a user (any but running → hidden).
@@ -45,6 +52,9 @@ impl Transition {
             Transition::GenerationDone => &[Waiting, Running],
             Transition::ReportError => &[Running],
             Transition::Fail(_) => &[Running],
+            Transition::Abandon(_) => &[Running],
+            // Only abandoned jobs: `apply_many` also requires a failure reason.
+            Transition::Recover => &[Error],
             Transition::Cancel => &[Running],
             Transition::Hide => &[Waiting, Done, Error, Cancelled, Hidden],
         }
@@ -53,8 +63,11 @@ impl Transition {
     pub fn target(&self) -> JobStatus {
         match self {
             Transition::Launch => JobStatus::Running,
-            Transition::Complete | Transition::GenerationDone => JobStatus::Done,
-            Transition::LaunchFailed | Transition::ReportError | Transition::Fail(_) => JobStatus::Error,
+            Transition::Complete | Transition::GenerationDone | Transition::Recover => JobStatus::Done,
+            Transition::LaunchFailed
+            | Transition::ReportError
+            | Transition::Fail(_)
+            | Transition::Abandon(_) => JobStatus::Error,
             Transition::Cancel => JobStatus::Cancelled,
             Transition::Hide => JobStatus::Hidden,
         }
@@ -64,8 +77,11 @@ impl Transition {
     pub fn event(&self) -> &'static str {
         match self {
             Transition::Launch => "started",
-            Transition::Complete | Transition::GenerationDone => "succeeded",
-            Transition::LaunchFailed | Transition::ReportError | Transition::Fail(_) => "failed",
+            Transition::Complete | Transition::GenerationDone | Transition::Recover => "succeeded",
+            Transition::LaunchFailed
+            | Transition::ReportError
+            | Transition::Fail(_)
+            | Transition::Abandon(_) => "failed",
             Transition::Cancel => "cancelled",
             Transition::Hide => "hidden",
         }
@@ -76,6 +92,15 @@ impl Transition {
         match self {
             Transition::LaunchFailed => Some(JobErrorCode::Unknown),
             Transition::Fail(code) => Some(*code),
+            Transition::Abandon(_) => Some(JobErrorCode::Unknown),
+            _ => None,
+        }
+    }
+
+    /// The failure reason written by this transition (`None` leaves it unchanged).
+    fn failure_reason(&self) -> Option<LostRun> {
+        match self {
+            Transition::Abandon(reason) => Some(*reason),
             _ => None,
         }
     }
@@ -88,8 +113,44 @@ impl Transition {
                 | Transition::LaunchFailed
                 | Transition::ReportError
                 | Transition::Fail(_)
+                | Transition::Abandon(_)
+                | Transition::Recover
                 | Transition::Cancel
         )
+    }
+}
+
+/// Why the scheduler abandoned a running job (`job.failure_reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LostRun {
+    /// Its run disappeared (Job deleted, run folder lost).
+    Vanished,
+    /// It ran longer than `CAUSEWAY_JOB_TIMEOUT`.
+    TimedOut,
+    /// No run was observed within `CAUSEWAY_LAUNCH_TIMEOUT` of the claim.
+    NoRun,
+}
+
+impl LostRun {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LostRun::Vanished => "vanished",
+            LostRun::TimedOut => "timed_out",
+            LostRun::NoRun => "no_run",
+        }
+    }
+
+    /// How a log line names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            LostRun::Vanished => "its run vanished",
+            LostRun::TimedOut => "it timed out",
+            LostRun::NoRun => "no run was observed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [LostRun::Vanished, LostRun::TimedOut, LostRun::NoRun].into_iter().find(|r| r.as_str() == text)
     }
 }
 
@@ -197,12 +258,15 @@ pub async fn apply_many(
     transition: &Transition,
 ) -> Result<Vec<JobState>, TransitionError> {
     let allowed: Vec<&str> = transition.allowed_from().iter().map(|s| s.as_str()).collect();
+    // A recovery clears the error code and applies only to jobs with a failure reason.
+    let recovers = *transition == Transition::Recover;
     let rows: Vec<JobRow> = sqlx::query_as(
         "UPDATE job SET status = $2::job_status, \
-                error_code = COALESCE($3::job_error_code, error_code), \
+                error_code = CASE WHEN $6 THEN NULL ELSE COALESCE($3::job_error_code, error_code) END, \
                 end_time = CASE WHEN $4 THEN now() ELSE end_time END, \
-                launched_at = CASE WHEN $2 = 'running' THEN now() ELSE launched_at END \
-         WHERE id = ANY($1) AND status::text = ANY($5) \
+                launched_at = CASE WHEN $2 = 'running' THEN now() ELSE launched_at END, \
+                failure_reason = CASE WHEN $2 = 'error' THEN $7 ELSE failure_reason END \
+         WHERE id = ANY($1) AND status::text = ANY($5) AND (NOT $6 OR failure_reason IS NOT NULL) \
          RETURNING id, type, status::text, error_code::text, experiment_id, dataset_id",
     )
     .bind(ids)
@@ -210,6 +274,8 @@ pub async fn apply_many(
     .bind(transition.error_code().map(error_code_name))
     .bind(transition.ends_job())
     .bind(&allowed)
+    .bind(recovers)
+    .bind(transition.failure_reason().map(LostRun::as_str))
     .fetch_all(&mut *conn)
     .await?;
     let mut states: Vec<JobState> = rows.into_iter().map(job_state).collect();
@@ -253,13 +319,15 @@ mod tests {
     /// Every (status, transition) pair: the table of job-lifecycle.md §1.
     #[test]
     fn each_transition_starts_only_from_its_statuses() {
-        let table: [(Transition, &[JobStatus], JobStatus); 8] = [
+        let table: [(Transition, &[JobStatus], JobStatus); 10] = [
             (Transition::Launch, &[Waiting], Running),
             (Transition::LaunchFailed, &[Waiting, Running], Error),
             (Transition::Complete, &[Waiting, Running], Done),
             (Transition::GenerationDone, &[Waiting, Running], Done),
             (Transition::ReportError, &[Running], Error),
             (Transition::Fail(JobErrorCode::Unschedulable), &[Running], Error),
+            (Transition::Abandon(LostRun::Vanished), &[Running], Error),
+            (Transition::Recover, &[Error], Done),
             (Transition::Cancel, &[Running], Cancelled),
             // Hidden from anything but running: a running job is cancelled instead (api §5.5).
             (Transition::Hide, &[Waiting, Done, Error, Cancelled, Hidden], Hidden),

@@ -36,6 +36,9 @@ pub struct Model {
     /// Secret the executor of this run presents to the collector.
     pub upload_token: Option<Uuid>,
     pub launched_at: Option<DateTimeWithTimeZone>,
+    /// Why the scheduler gave up on the run (`vanished`, `timed_out`, `no_run`); a late result
+    /// with the job's token is still accepted then.
+    pub failure_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

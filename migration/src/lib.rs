@@ -37,6 +37,7 @@ mod m20261128_000001_initial;
 mod m20261128_000002_job_engine;
 mod m20261128_000003_claim_indexes;
 mod m20261128_000004_bulk_graph_tables;
+mod m20261204_100001_job_failure_reason;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_job_engine::Migration),
             Box::new(m20261128_000003_claim_indexes::Migration),
             Box::new(m20261128_000004_bulk_graph_tables::Migration),
+            Box::new(m20261204_100001_job_failure_reason::Migration),
         ]
     }
 }

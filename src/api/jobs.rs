@@ -363,10 +363,11 @@ impl JobsApi {
         job_id: Path<i32>,
         upload: StreamedJsonBody<ResultUpload>,
     ) -> ApiResult<Json<ResultView>> {
-        token::authorize_job(&state, request, job_id.0).await?;
+        let own_token = token::authorize_job(&state, request, job_id.0).await?;
         let reader = upload.body.into_async_read();
         let ingested =
-            result::ingest(&state.pool, job_id.0, reader, state.config.load_separation_set).await?;
+            result::ingest(&state.pool, job_id.0, reader, state.config.load_separation_set, own_token)
+                .await?;
         let model = entity::result::Entity::find_by_id(ingested.result_id)
             .one(&state.db)
             .await?

@@ -45,8 +45,9 @@ fn presented(request: &Request) -> Option<Presented> {
 }
 
 /// An upload or report for `job_id`: the token must be that job's; without a token, only when
-/// tokens are not required.
-pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) -> ApiResult<()> {
+/// tokens are not required. `true` when the job's own token was presented (which is what lets a
+/// late result recover an abandoned job).
+pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) -> ApiResult<bool> {
     match presented(request) {
         Some(Presented::Token(token)) => {
             let expected: Option<Option<Uuid>> =
@@ -56,7 +57,7 @@ pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) 
                     .await?;
             match expected {
                 None => Err(ApiError::not_found("job", job_id)),
-                Some(Some(expected)) if expected == token => Ok(()),
+                Some(Some(expected)) if expected == token => Ok(true),
                 Some(_) => {
                     Err(ApiError::forbidden(format!("the upload token does not belong to job {job_id}")))
                 }
@@ -66,7 +67,7 @@ pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) 
         None if state.config.require_upload_token => Err(ApiError::forbidden(
             "uploads need the job's token: use the --api_host the scheduler passed (…/t/<token>)",
         )),
-        None => Ok(()),
+        None => Ok(false),
     }
 }
 

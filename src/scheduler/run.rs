@@ -12,7 +12,7 @@ use super::{EMPTY_LOGS, claim, spec};
 use crate::{
     config::Config,
     launcher::{LaunchError, Launcher, RunState},
-    lifecycle::{self, Transition, TransitionError},
+    lifecycle::{self, LostRun, Transition, TransitionError},
 };
 
 /// How many jobs one claim transaction takes at most.
@@ -83,7 +83,6 @@ impl Scheduler {
             let mut specs =
                 spec::experiment_launches(&self.pool, &experiments, &host, self.config.load_separation_set)
                     .await?;
-            let mut containers: Vec<(i32, String)> = Vec::with_capacity(claimed.len());
             for job in &claimed {
                 let job_id = job.job.id;
                 let spec = match job.job.job_type.as_str() {
@@ -100,23 +99,28 @@ impl Scheduler {
                     Ok(spec) => self.launcher.launch(&spec).await,
                     Err(err) => Err(LaunchError::Other(err)),
                 };
+                // Recorded at once, not after the batch: a run is found by its job id anyway
+                // (a crash before this line leaves a run the next pass adopts), but the sooner
+                // the job names its run, the sooner a vanished run is noticed.
                 match outcome {
-                    Ok(container_id) => containers.push((job_id, container_id)),
+                    Ok(container_id) => {
+                        self.record_container(job_id, &container_id).await?;
+                        launched += 1;
+                    }
                     Err(err) => self.launch_failed(job_id, &err).await?,
                 }
             }
-            launched += containers.len();
-            let (ids, names): (Vec<i32>, Vec<String>) = containers.into_iter().unzip();
-            sqlx::query(
-                "UPDATE job SET container_id = c.name FROM unnest($1::int[], $2::varchar[]) AS c(id, name) \
-                 WHERE job.id = c.id",
-            )
-            .bind(&ids)
-            .bind(&names)
-            .execute(&self.pool)
-            .await?;
         }
         Ok(launched)
+    }
+
+    async fn record_container(&self, job_id: i32, container_id: &str) -> anyhow::Result<()> {
+        sqlx::query("UPDATE job SET container_id = $2 WHERE id = $1 AND container_id IS DISTINCT FROM $2")
+            .bind(job_id)
+            .bind(container_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Ends a claimed job whose run could not be started (error -127, the reason as its log).
@@ -155,39 +159,66 @@ impl Scheduler {
                 self.reconcile(job_id, &observation.state).await?;
                 continue;
             };
+            if job.container_id.is_none() {
+                // Launched by a scheduler that stopped before recording it: adopt the run.
+                tracing::info!(job_id, container_id = observation.container_id, "adopting a run");
+                self.record_container(job_id, &observation.container_id).await?;
+            }
             let failure = match &observation.state {
                 // A run that ended while its job is still running never uploaded a result.
-                RunState::Succeeded | RunState::Failed { .. } => Some((JobErrorCode::Unknown, None)),
-                RunState::Unschedulable => Some((JobErrorCode::Unschedulable, None)),
-                RunState::ImageNotFound => Some((JobErrorCode::ImageNotFound, None)),
+                RunState::Succeeded | RunState::Failed { .. } => {
+                    Some((Transition::Fail(JobErrorCode::Unknown), None))
+                }
+                RunState::Unschedulable => Some((Transition::Fail(JobErrorCode::Unschedulable), None)),
+                RunState::ImageNotFound => Some((Transition::Fail(JobErrorCode::ImageNotFound), None)),
                 RunState::Running | RunState::Pending => self.timed_out(job),
             };
-            if let Some((code, note)) = failure {
+            if let Some((transition, note)) = failure {
                 if !observation.state.is_finished() {
                     self.launcher.stop(job_id).await?;
                 }
-                self.fail(job_id, code, note.as_deref()).await?;
+                self.fail(job_id, &transition, note.as_deref()).await?;
                 self.launcher.cleanup(job_id).await?;
             }
         }
 
-        // Running jobs with no run: the run vanished (scheduler restart, Job deleted by hand).
+        // Running jobs with no run: the run vanished (Job or run folder deleted), or none was
+        // ever started (the scheduler stopped between claim and launch).
         for job in running.values() {
-            if job.container_id.is_some() && !observed.contains_key(&job.id) {
-                tracing::warn!(job_id = job.id, "run vanished");
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("UPDATE job SET log = COALESCE(log, $2) WHERE id = $1")
-                    .bind(job.id)
-                    .bind(EMPTY_LOGS)
-                    .execute(&mut *tx)
-                    .await?;
-                ignore_moved_on(
-                    lifecycle::apply(&mut tx, job.id, &Transition::Fail(JobErrorCode::Unknown)).await,
-                )?;
-                tx.commit().await?;
+            if observed.contains_key(&job.id) {
+                continue;
             }
+            let note = if job.container_id.is_some() {
+                tracing::warn!(job_id = job.id, "run vanished");
+                format!(
+                    "\nCauseway lost this job's run {}.\n",
+                    job.container_id.as_deref().unwrap_or_default()
+                )
+            } else if self.waited_longer_than(job, self.config.launch_timeout) {
+                tracing::warn!(job_id = job.id, "no run within the launch timeout");
+                format!(
+                    "\nCauseway observed no run of this job within {:?} of its claim \
+                     (CAUSEWAY_LAUNCH_TIMEOUT); the scheduler may have stopped before launching it.\n",
+                    self.config.launch_timeout
+                )
+            } else {
+                continue;
+            };
+            let reason = if job.container_id.is_some() { LostRun::Vanished } else { LostRun::NoRun };
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("UPDATE job SET log = COALESCE(log || $2, ltrim($2, E'\\n')) WHERE id = $1")
+                .bind(job.id)
+                .bind(note)
+                .execute(&mut *tx)
+                .await?;
+            ignore_moved_on(lifecycle::apply(&mut tx, job.id, &Transition::Abandon(reason)).await)?;
+            tx.commit().await?;
         }
         Ok(())
+    }
+
+    fn waited_longer_than(&self, job: &RunningJob, limit: std::time::Duration) -> bool {
+        job.launched_at.is_some_and(|started| (Utc::now() - started).to_std().unwrap_or_default() > limit)
     }
 
     /// A run whose job is no longer running: its executor ended the job (uploaded the result,
@@ -219,13 +250,11 @@ impl Scheduler {
         self.launcher.cleanup(job_id).await
     }
 
-    fn timed_out(&self, job: &RunningJob) -> Option<(JobErrorCode, Option<String>)> {
+    fn timed_out(&self, job: &RunningJob) -> Option<(Transition, Option<String>)> {
         let limit = self.config.job_timeout?;
-        let started = job.launched_at?;
-        let elapsed = (Utc::now() - started).to_std().unwrap_or_default();
-        (elapsed > limit).then(|| {
+        self.waited_longer_than(job, limit).then(|| {
             (
-                JobErrorCode::Unknown,
+                Transition::Abandon(LostRun::TimedOut),
                 Some(format!("\nCauseway stopped this job: it ran longer than {limit:?}.\n")),
             )
         })
@@ -246,8 +275,8 @@ impl Scheduler {
         Ok(())
     }
 
-    /// Ends a running job with an error code, keeping the run's log (plus a note).
-    async fn fail(&self, job_id: i32, code: JobErrorCode, note: Option<&str>) -> anyhow::Result<()> {
+    /// Ends a running job with an error, keeping the run's log (plus a note).
+    async fn fail(&self, job_id: i32, transition: &Transition, note: Option<&str>) -> anyhow::Result<()> {
         let log = self.launcher.logs(job_id).await.ok().flatten().unwrap_or_default();
         let log = format!("{log}{}", note.unwrap_or_default());
         let log = if log.is_empty() { EMPTY_LOGS.to_owned() } else { log };
@@ -257,9 +286,9 @@ impl Scheduler {
             .bind(&log)
             .execute(&mut *tx)
             .await?;
-        ignore_moved_on(lifecycle::apply(&mut tx, job_id, &Transition::Fail(code)).await)?;
+        ignore_moved_on(lifecycle::apply(&mut tx, job_id, transition).await)?;
         tx.commit().await?;
-        tracing::warn!(job_id, code = code.code(), "job failed");
+        tracing::warn!(job_id, ?transition, "job failed");
         Ok(())
     }
 

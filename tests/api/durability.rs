@@ -4,14 +4,20 @@
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
+    sync::Arc,
     time::Duration,
 };
 
+use causeway::{
+    launcher::{LaunchError, LaunchSpec, Launcher, RunObservation},
+    scheduler::{Scheduler, claim, spec},
+};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::{
     executor,
-    helpers::{Scheduling, TestApp, eventually, spawn_app_scheduling},
+    helpers::{Scheduling, TestApp, eventually, expect_error, expect_json, spawn_app_scheduling},
 };
 
 /// `causeway scheduler` against this test's database, NATS prefix and work folder; its output
@@ -154,4 +160,146 @@ async fn sigterm_ends_the_scheduler_within_seconds_and_its_runs_finish_without_i
     assert!(scheduler_log(&app).contains("adopting them"), "{}", scheduler_log(&app));
     signal(&second, libc::SIGTERM);
     second.wait().unwrap();
+}
+
+/// The configured launcher, remembering the upload token of every launch (the database keeps
+/// only its hash).
+struct Recording {
+    inner: Arc<dyn Launcher>,
+    tokens: std::sync::Mutex<std::collections::HashMap<i32, String>>,
+}
+
+impl Recording {
+    fn token(&self, job_id: &Value) -> String {
+        let id = job_id.as_i64().unwrap() as i32;
+        self.tokens.lock().unwrap().get(&id).cloned().unwrap_or_else(|| panic!("job {id} was not launched"))
+    }
+}
+
+#[async_trait::async_trait]
+impl Launcher for Recording {
+    async fn launch(&self, spec: &LaunchSpec) -> Result<String, LaunchError> {
+        let api_host = spec.args.iter().skip_while(|a| *a != "--api_host").nth(1).unwrap();
+        let token = api_host.split_once("/t/").unwrap().1.to_owned();
+        self.tokens.lock().unwrap().insert(spec.job_id, token);
+        self.inner.launch(spec).await
+    }
+    async fn observe(&self) -> anyhow::Result<Vec<RunObservation>> {
+        self.inner.observe().await
+    }
+    async fn stop(&self, job_id: i32) -> anyhow::Result<()> {
+        self.inner.stop(job_id).await
+    }
+    async fn logs(&self, job_id: i32) -> anyhow::Result<Option<String>> {
+        self.inner.logs(job_id).await
+    }
+    async fn cleanup(&self, job_id: i32) -> anyhow::Result<()> {
+        self.inner.cleanup(job_id).await
+    }
+    async fn nodes(&self) -> anyhow::Result<Vec<String>> {
+        self.inner.nodes().await
+    }
+}
+
+/// A manual scheduler over a [`Recording`] launcher.
+async fn recording_scheduler(app: &TestApp) -> (Arc<Scheduler>, Arc<Recording>) {
+    let inner = causeway::launcher::from_config(&app.state.config).await.unwrap();
+    let recording = Arc::new(Recording { inner, tokens: Default::default() });
+    let scheduler = Scheduler::new(app.pool.clone(), recording.clone(), app.state.config.clone());
+    (scheduler, recording)
+}
+
+async fn upload(app: &TestApp, job_id: &Value, token: Option<&str>) -> reqwest::Response {
+    let nodes: Vec<i32> =
+        sqlx::query_scalar("SELECT id FROM node ORDER BY id").fetch_all(&app.pool).await.unwrap();
+    let body =
+        json!({"edge_list": [{"from_node": nodes[0], "to_node": nodes[1]}], "meta_results": {"late": true}});
+    let path = match token {
+        Some(token) => format!("/t/{token}/api/job/{job_id}/result"),
+        None => format!("/api/job/{job_id}/result"),
+    };
+    app.client.post(app.url(&path)).body(body.to_string()).send().await.unwrap()
+}
+
+async fn events_of(app: &TestApp, job_id: &Value, what: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE subject = $1")
+        .bind(format!("job.{job_id}.{what}"))
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_late_result_with_its_token_recovers_an_abandoned_job_and_other_late_uploads_get_409() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    let (scheduler, launcher) = recording_scheduler(&app).await;
+    let experiment = executor::experiment(&app, "sleep").await;
+    let lost = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
+    let cancelled = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
+    scheduler.tick().await;
+    // The run disappears behind the scheduler's back; the scheduler gives up on the job.
+    launcher.inner.cleanup(lost.as_i64().unwrap() as i32).await.unwrap();
+    scheduler.tick().await;
+    let abandoned = app.job(&lost).await;
+    assert_eq!((abandoned["status"].as_str(), abandoned["error_code"].as_i64()), (Some("error"), Some(-127)));
+    assert!(abandoned["log"].as_str().unwrap().contains("lost this job's run"), "{abandoned}");
+
+    // Late, but not with its own token: refused.
+    let message = expect_error(upload(&app, &lost, None).await, StatusCode::CONFLICT).await;
+    assert!(message.as_str().unwrap().contains("is error"), "{message}");
+    expect_error(upload(&app, &lost, Some(&launcher.token(&cancelled))).await, StatusCode::FORBIDDEN).await;
+    // Late with its token: accepted, the job is done and says so.
+    expect_json(upload(&app, &lost, Some(&launcher.token(&lost))).await, StatusCode::OK).await;
+    let recovered = app.job(&lost).await;
+    assert_eq!(recovered["status"], "done", "{recovered}");
+    assert_eq!(recovered["error_code"], Value::Null);
+    assert_eq!(recovered["result"]["meta_results"], json!({"late": true}));
+    assert!(recovered["log"].as_str().unwrap().contains("Causeway recovered this job"), "{recovered}");
+    assert_eq!(events_of(&app, &lost, "succeeded").await, 1);
+    expect_error(upload(&app, &lost, Some(&launcher.token(&lost))).await, StatusCode::CONFLICT).await;
+
+    // A job that ended otherwise (cancelled) refuses its own executor's late result.
+    expect_json(app.delete(&format!("/api/job/{cancelled}")).await, StatusCode::OK).await;
+    scheduler.tick().await;
+    let message =
+        expect_error(upload(&app, &cancelled, Some(&launcher.token(&cancelled))).await, StatusCode::CONFLICT)
+            .await;
+    assert!(message.as_str().unwrap().contains("is cancelled"), "{message}");
+    assert_eq!(app.count("result").await, 1);
+}
+
+#[tokio::test]
+async fn a_claim_without_a_run_fails_after_the_launch_timeout_and_an_unrecorded_run_is_adopted() {
+    let app =
+        spawn_app_scheduling(Scheduling::Manual, |c| c.launch_timeout = Duration::from_millis(500)).await;
+    let scheduler = app.scheduler.clone().unwrap();
+    let experiment = executor::experiment(&app, "slow").await;
+    let launched = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
+    let never = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
+    // A scheduler claims both, starts one run and stops before recording it.
+    let claimed = claim::claim_batch(&app.pool, 10).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    let first = claimed.iter().find(|c| Value::from(c.job.id) == launched).unwrap();
+    let host = app.state.config.executor_api_host();
+    let mut specs = spec::experiment_launches(&app.pool, &[(first.job.id, first.upload_token)], &host, false)
+        .await
+        .unwrap();
+    let launcher = causeway::launcher::from_config(&app.state.config).await.unwrap();
+    launcher.launch(&specs.remove(&first.job.id).unwrap().unwrap()).await.unwrap();
+
+    // The next scheduler adopts the run and, after the launch timeout, fails the job without one.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        scheduler.tick().await;
+        let (adopted, orphan) = (app.job(&launched).await, app.job(&never).await);
+        if adopted["status"] == "done" && orphan["status"] == "error" {
+            assert_eq!(adopted["container_id"], format!("local-{launched}"), "{adopted}");
+            assert_eq!(orphan["error_code"], -127);
+            assert!(orphan["log"].as_str().unwrap().contains("CAUSEWAY_LAUNCH_TIMEOUT"), "{orphan}");
+            break;
+        }
+        assert!(orphan["status"] == "running" || orphan["status"] == "error", "{orphan}");
+        assert!(tokio::time::Instant::now() < deadline, "{adopted}\n{orphan}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
