@@ -188,12 +188,10 @@ impl Scheduler {
             if observed.contains_key(&job.id) {
                 continue;
             }
+            // A vanished run's job keeps MPCSL's log (the marker when none was saved).
             let note = if job.container_id.is_some() {
-                tracing::warn!(job_id = job.id, "run vanished");
-                format!(
-                    "\nCauseway lost this job's run {}.\n",
-                    job.container_id.as_deref().unwrap_or_default()
-                )
+                tracing::warn!(job_id = job.id, container_id = job.container_id, "run vanished");
+                String::new()
             } else if self.waited_longer_than(job, self.config.launch_timeout) {
                 tracing::warn!(job_id = job.id, "no run within the launch timeout");
                 format!(
@@ -206,11 +204,14 @@ impl Scheduler {
             };
             let reason = if job.container_id.is_some() { LostRun::Vanished } else { LostRun::NoRun };
             let mut tx = self.pool.begin().await?;
-            sqlx::query("UPDATE job SET log = COALESCE(log || $2, ltrim($2, E'\\n')) WHERE id = $1")
-                .bind(job.id)
-                .bind(note)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE job SET log = COALESCE(log || $2, NULLIF(ltrim($2, E'\\n'), ''), $3) WHERE id = $1",
+            )
+            .bind(job.id)
+            .bind(note)
+            .bind(EMPTY_LOGS)
+            .execute(&mut *tx)
+            .await?;
             ignore_moved_on(lifecycle::apply(&mut tx, job.id, &Transition::Abandon(reason)).await)?;
             tx.commit().await?;
         }
