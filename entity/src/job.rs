@@ -33,8 +33,9 @@ pub struct Model {
     pub generator_type: Option<String>,
     #[sea_orm(column_type = "Json", nullable)]
     pub parameters: Option<Json>,
-    /// Secret the executor of this run presents to the collector.
-    pub upload_token: Option<Uuid>,
+    /// SHA-256 of the secret the executor of this run presents to the collector (the token
+    /// itself is never stored).
+    pub upload_token_hash: Option<Vec<u8>>,
     pub launched_at: Option<DateTimeWithTimeZone>,
     /// Why the scheduler gave up on the run (`vanished`, `timed_out`, `no_run`); a late result
     /// with the job's token is still accepted then.

@@ -13,7 +13,10 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::lifecycle::{self, JobState, Transition};
+use crate::{
+    collector::token::token_hash,
+    lifecycle::{self, JobState, Transition},
+};
 
 /// Key of the advisory lock held while claiming.
 const CLAIM_LOCK: i64 = 0x6361_7573_6577_6179; // "causeway"
@@ -88,13 +91,17 @@ pub async fn claim_batch(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>, life
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let tokens: Vec<(i32, Uuid)> = sqlx::query_as(
-        "UPDATE job SET upload_token = gen_random_uuid() WHERE id = ANY($1) RETURNING id, upload_token",
+    // Fresh random tokens; only their hashes are stored (the executor gets the token itself).
+    let tokens: std::collections::HashMap<i32, Uuid> = ids.iter().map(|&id| (id, Uuid::new_v4())).collect();
+    let hashes: Vec<Vec<u8>> = ids.iter().map(|id| token_hash(&tokens[id]).to_vec()).collect();
+    sqlx::query(
+        "UPDATE job SET upload_token_hash = t.hash FROM unnest($1::int[], $2::bytea[]) AS t(id, hash) \
+         WHERE job.id = t.id",
     )
     .bind(&ids)
-    .fetch_all(&mut *tx)
+    .bind(&hashes)
+    .execute(&mut *tx)
     .await?;
-    let tokens: std::collections::HashMap<i32, Uuid> = tokens.into_iter().collect();
     let states = lifecycle::apply_many(&mut tx, &ids, &Transition::Launch).await?;
     let waited: Vec<f64> = sqlx::query_scalar(
         "SELECT extract(epoch FROM launched_at - start_time)::float8 FROM job WHERE id = ANY($1)",
