@@ -69,8 +69,8 @@ async fn main() -> anyhow::Result<()> {
             db::migrate(&state.db).await?;
             seed::run(&state.db, &state.pool).await?;
             app::spawn_event_tasks(&state);
-            app::spawn_scheduler(&state).await?;
-            serve(state).await
+            let scheduler = app::spawn_scheduler(&state).await?;
+            serve_then_stop(state, scheduler).await
         }
         Command::Api | Command::Collector => {
             let state = AppState::connect(config).await?;
@@ -80,9 +80,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Scheduler => {
             let state = AppState::connect(config).await?;
             app::spawn_event_tasks(&state);
-            app::spawn_scheduler(&state).await?;
+            let scheduler = app::spawn_scheduler(&state).await?;
             // Health endpoints and the same routes, so probes work on every role.
-            serve(state).await
+            serve_then_stop(state, scheduler).await
         }
         Command::Migrate => {
             db::ensure_database(config.database_url.expose()).await?;
@@ -99,6 +99,21 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(state: causeway::state::SharedState) -> anyhow::Result<()> {
     App::bind(state).await?.run_until(shutdown_signal()).await
+}
+
+/// Serves until SIGTERM or Ctrl-C, then stops the scheduler (its runs keep running: a later
+/// scheduler adopts them).
+async fn serve_then_stop(
+    state: causeway::state::SharedState,
+    scheduler: std::sync::Arc<causeway::scheduler::Scheduler>,
+) -> anyhow::Result<()> {
+    App::bind(state)
+        .await?
+        .run_until(async move {
+            shutdown_signal().await;
+            scheduler.stop().await;
+        })
+        .await
 }
 
 async fn shutdown_signal() {

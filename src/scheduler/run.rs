@@ -1,12 +1,19 @@
 //! The scheduler loop: launch what may start, watch what runs, end what finished.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
 use entity::enums::JobErrorCode;
 use futures::StreamExt;
 use sqlx::PgPool;
-use tokio::sync::Notify;
+use tokio::sync::{Mutex, Notify};
 
 use super::{EMPTY_LOGS, claim, spec};
 use crate::{
@@ -18,11 +25,18 @@ use crate::{
 /// How many jobs one claim transaction takes at most.
 const CLAIM_BATCH: i64 = 256;
 
+/// How long [`Scheduler::stop`] waits for the pass in progress.
+const STOP_WAIT: Duration = Duration::from_secs(5);
+
 pub struct Scheduler {
     pool: PgPool,
     launcher: Arc<dyn Launcher>,
     config: Config,
     wake: Arc<Notify>,
+    /// Set by [`Scheduler::stop`]: no new pass, no new claim.
+    stopping: AtomicBool,
+    /// Held for the duration of a pass of the loop, so that `stop` can wait for it.
+    pass: Mutex<()>,
 }
 
 /// A running job as the database sees it.
@@ -35,7 +49,32 @@ struct RunningJob {
 
 impl Scheduler {
     pub fn new(pool: PgPool, launcher: Arc<dyn Launcher>, config: Config) -> Arc<Self> {
-        Arc::new(Scheduler { pool, launcher, config, wake: Arc::new(Notify::new()) })
+        Arc::new(Scheduler {
+            pool,
+            launcher,
+            config,
+            wake: Arc::new(Notify::new()),
+            stopping: AtomicBool::new(false),
+            pass: Mutex::new(()),
+        })
+    }
+
+    /// Stops the loop (SIGTERM): no new claims; the pass in progress may finish its launches
+    /// (for [`STOP_WAIT`] at most), so no claimed job is left without its run. Runs are left
+    /// alone: the local ones are in sessions of their own, and the next scheduler adopts them.
+    pub async fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+        match tokio::time::timeout(STOP_WAIT, self.pass.lock()).await {
+            Ok(_) => {
+                tracing::info!("scheduler stopped: no more claims; runs keep running for the next scheduler")
+            }
+            Err(_) => tracing::warn!("scheduler stopped in the middle of a pass; the next one reconciles it"),
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
     }
 
     /// Wakes the loop now (a job was created or cancelled).
@@ -51,7 +90,13 @@ impl Scheduler {
             tokio::spawn(self.clone().answer_requests(client));
         }
         loop {
-            self.tick().await;
+            {
+                let _pass = self.pass.lock().await;
+                if self.stopping() {
+                    return;
+                }
+                self.tick().await;
+            }
             let _ = tokio::time::timeout(self.config.scheduler_poll, self.wake.notified()).await;
         }
     }
@@ -69,7 +114,7 @@ impl Scheduler {
     /// Claims and launches jobs until none may start; returns how many were launched.
     pub async fn launch_waiting(&self) -> anyhow::Result<usize> {
         let mut launched = 0;
-        loop {
+        while !self.stopping() {
             let claimed = claim::claim_batch(&self.pool, CLAIM_BATCH).await?;
             if claimed.is_empty() {
                 break;

@@ -146,6 +146,7 @@ async fn sigterm_ends_the_scheduler_within_seconds_and_its_runs_finish_without_i
     for id in &ids {
         assert!(alive(run_pid(&app, id).unwrap()), "run of job {id} died with the scheduler");
     }
+    assert!(scheduler_log(&app).contains("scheduler stopped: no more claims"), "{}", scheduler_log(&app));
     // The runs end while no scheduler runs: their results arrive, their exit status is kept.
     for id in &ids {
         assert_eq!(app.finished_job(id, Duration::from_secs(30)).await["status"], "done");
