@@ -200,3 +200,46 @@ async fn an_algorithm_without_an_image_fails_at_launch_and_nodes_are_listed() {
     let launcher = causeway::launcher::from_config(&app.state.config).await.unwrap();
     assert_eq!(launcher.nodes().await.unwrap(), ["node-a", "node-b"]);
 }
+
+/// A restarted scheduler finds the runs of the one before by label: a live Job is left alone,
+/// and when it ends its job is done with its log. Two runs: one ends while no scheduler runs,
+/// the other after the restart.
+#[tokio::test]
+async fn a_restarted_scheduler_adopts_kubernetes_jobs_by_label() {
+    let (app, fake) = cluster_app().await;
+    let (first, launcher) = crate::durability::recording_scheduler(&app).await;
+    let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
+    let early = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
+    let late = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
+    first.tick().await;
+    drop(first);
+    let nodes: Vec<i32> =
+        sqlx::query_scalar("SELECT id FROM node ORDER BY id").fetch_all(&app.pool).await.unwrap();
+    let upload = |id: Value| {
+        let path = format!("/t/{}/api/job/{id}/result", launcher.token(&id));
+        let body = json!({"edge_list": [{"from_node": nodes[0], "to_node": nodes[1]}]}).to_string();
+        app.client.post(app.url(&path)).body(body).send()
+    };
+    // While no scheduler runs, one executor uploads and its pod ends.
+    expect_json(upload(early.clone()).await.unwrap(), StatusCode::OK).await;
+    fake.finish(&format!("rel-execute-{early}"), true, "early run finished\n");
+
+    let launcher = causeway::launcher::from_config(&app.state.config).await.unwrap();
+    let second = causeway::scheduler::Scheduler::new(app.pool.clone(), launcher, app.state.config.clone());
+    second.tick().await;
+    let adopted = app.job(&late).await;
+    assert_eq!(adopted["status"], "running", "a live Job is adopted, not declared vanished: {adopted}");
+    assert!(fake.job(&format!("rel-execute-{late}")).is_some());
+    let early_job = app.job(&early).await;
+    assert_eq!(
+        (early_job["status"].as_str(), early_job["log"].as_str()),
+        (Some("done"), Some("early run finished\n"))
+    );
+
+    expect_json(upload(late.clone()).await.unwrap(), StatusCode::OK).await;
+    fake.finish(&format!("rel-execute-{late}"), true, "late run finished\n");
+    second.tick().await;
+    let done = app.job(&late).await;
+    assert_eq!((done["status"].as_str(), done["log"].as_str()), (Some("done"), Some("late run finished\n")));
+    assert_eq!(fake.pod_count(), 0, "finished Jobs are cleaned up");
+}
