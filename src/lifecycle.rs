@@ -293,6 +293,89 @@ pub async fn apply_many(
     Ok(states)
 }
 
+/// A job's retry budget, read before deciding between [`retry`] and giving up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryBudget {
+    pub attempt: i32,
+    pub max_retries: i32,
+    /// Seconds.
+    pub backoff: f64,
+    pub backoff_cap: f64,
+}
+
+impl RetryBudget {
+    pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Option<Self>, sqlx::Error> {
+        let row: Option<(i32, i32, f64, f64)> = sqlx::query_as(
+            "SELECT attempt, max_retries, retry_backoff, retry_backoff_cap FROM job WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(row.map(|(attempt, max_retries, backoff, backoff_cap)| RetryBudget {
+            attempt,
+            max_retries,
+            backoff,
+            backoff_cap,
+        }))
+    }
+
+    /// Whether another attempt is allowed (attempt 1 is the first run, not a retry).
+    pub fn allows_retry(&self) -> bool {
+        self.attempt <= self.max_retries
+    }
+
+    /// Exponential back-off with jitter: `min(cap, base · 2^(attempt-1))`, scaled by a random
+    /// factor in [0.5, 1) (`unit` in [0, 1)), so retries of jobs that failed together spread.
+    pub fn delay(&self, unit: f64) -> std::time::Duration {
+        let exponent = (self.attempt - 1).clamp(0, 60);
+        let full = (self.backoff * 2f64.powi(exponent)).min(self.backoff_cap).max(0.0);
+        std::time::Duration::from_secs_f64(full * (0.5 + 0.5 * unit.clamp(0.0, 1.0)))
+    }
+}
+
+/// Puts a running job whose run failed for an infrastructure reason back to `waiting` for its
+/// next attempt after `delay`: the attempt number goes up, the reason joins
+/// `earlier_attempts`, the run's traces (container, token, log, error) are cleared, and a
+/// `job.retrying` event (with attempt, delay and reason) is recorded. `None` when the job was no
+/// longer running.
+pub async fn retry(
+    conn: &mut PgConnection,
+    id: i32,
+    reason: &str,
+    delay: std::time::Duration,
+) -> Result<Option<JobState>, sqlx::Error> {
+    let row: Option<(JobRow, i32)> =
+        sqlx::query_as::<_, (i32, String, String, Option<String>, Option<i32>, Option<i32>, i32)>(
+            "UPDATE job SET status = 'waiting', attempt = attempt + 1, \
+                earlier_attempts = earlier_attempts || jsonb_build_array(jsonb_build_object( \
+                    'attempt', attempt, 'reason', $2::text, 'at', now())), \
+                not_before = now() + make_interval(secs => $3), \
+                container_id = NULL, launched_at = NULL, upload_token_hash = NULL, log = NULL, \
+                error_code = NULL, failure_reason = NULL \
+         WHERE id = $1 AND status = 'running' \
+         RETURNING id, type, status::text, error_code::text, experiment_id, dataset_id, attempt",
+        )
+        .bind(id)
+        .bind(reason)
+        .bind(delay.as_secs_f64())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|(id, kind, status, code, experiment, dataset, attempt)| {
+            ((id, kind, status, code, experiment, dataset), attempt)
+        });
+    let Some((row, attempt)) = row else { return Ok(None) };
+    let state = job_state(row);
+    let mut event = job_event(&state, "retrying");
+    if let Value::Object(data) = &mut event.data {
+        data.insert("attempt".into(), json!(attempt));
+        data.insert("delay_seconds".into(), json!(delay.as_secs_f64()));
+        data.insert("reason".into(), json!(reason));
+    }
+    outbox::record_sqlx(conn, &[event]).await?;
+    tracing::info!(job_id = id, attempt, delay_seconds = delay.as_secs_f64(), reason, "job retrying");
+    Ok(Some(state))
+}
+
 /// The current state of a job, for callers that decide before they transition.
 pub async fn load(conn: &mut PgConnection, id: i32) -> Result<Option<JobState>, sqlx::Error> {
     let row: Option<JobRow> = sqlx::query_as(
@@ -342,6 +425,18 @@ mod tests {
             }
             assert_eq!(transition.target(), to, "{transition:?}");
         }
+    }
+
+    #[test]
+    fn back_off_grows_exponentially_up_to_the_cap_with_jitter() {
+        let budget = |attempt| RetryBudget { attempt, max_retries: 3, backoff: 10.0, backoff_cap: 35.0 };
+        assert_eq!(budget(1).delay(1.0).as_secs_f64(), 10.0);
+        assert_eq!(budget(1).delay(0.0).as_secs_f64(), 5.0, "jitter halves at most");
+        assert_eq!(budget(2).delay(1.0).as_secs_f64(), 20.0);
+        assert_eq!(budget(3).delay(1.0).as_secs_f64(), 35.0, "capped");
+        assert!(budget(3).allows_retry() && !budget(4).allows_retry());
+        let none = RetryBudget { attempt: 1, max_retries: 0, backoff: 10.0, backoff_cap: 600.0 };
+        assert!(!none.allows_retry(), "MPCSL's behaviour by default");
     }
 
     #[test]

@@ -39,6 +39,7 @@ mod m20261128_000003_claim_indexes;
 mod m20261128_000004_bulk_graph_tables;
 mod m20261204_100001_job_failure_reason;
 mod m20261204_100002_upload_token_hash;
+mod m20261204_100003_job_retries;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_bulk_graph_tables::Migration),
             Box::new(m20261204_100001_job_failure_reason::Migration),
             Box::new(m20261204_100002_upload_token_hash::Migration),
+            Box::new(m20261204_100003_job_retries::Migration),
         ]
     }
 }

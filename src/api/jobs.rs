@@ -47,6 +47,14 @@ pub struct StartOptions {
     pub gpus: Option<i64>,
     /// Limit CPUs to the `cores` parameter (default true).
     pub enforce_cpus: Option<bool>,
+    /// Retries of infrastructure failures (run vanished, unschedulable, image not found, launch
+    /// failed), 0–100; default: the experiment's (0 unless set, as in MPCSL).
+    pub max_retries: Option<i64>,
+    /// First back-off in seconds, doubled for each further retry, with jitter (default: the
+    /// experiment's, 10).
+    pub retry_backoff: Option<f64>,
+    /// Longest back-off in seconds (default: the experiment's, 600).
+    pub retry_backoff_cap: Option<f64>,
 }
 
 impl FromJsonBody for StartOptions {
@@ -58,6 +66,9 @@ impl FromJsonBody for StartOptions {
                 node: None,
                 gpus: None,
                 enforce_cpus: Some(true),
+                max_retries: None,
+                retry_backoff: None,
+                retry_backoff_cap: None,
             });
         }
         let mut fields = Fields::new(object);
@@ -66,6 +77,17 @@ impl FromJsonBody for StartOptions {
         let node = fields.optional_string("node");
         let gpus = fields.optional_int("gpus");
         let enforce_cpus = fields.optional_bool("enforce_cpus");
+        let max_retries = fields.optional_int("max_retries");
+        let retry_backoff = fields.optional_number("retry_backoff");
+        let retry_backoff_cap = fields.optional_number("retry_backoff_cap");
+        if max_retries.is_some_and(|m| !(0..=100).contains(&m)) {
+            fields.fail::<()>("max_retries", "Must be between 0 and 100.");
+        }
+        for (key, seconds) in [("retry_backoff", retry_backoff), ("retry_backoff_cap", retry_backoff_cap)] {
+            if seconds.is_some_and(|s| !(s > 0.0 && s <= 86_400.0)) {
+                fields.fail::<()>(key, "Must be more than 0 and at most 86400 seconds.");
+            }
+        }
         if let Some(runs) = runs
             && !(1..=MAX_RUNS).contains(&runs)
         {
@@ -83,6 +105,9 @@ impl FromJsonBody for StartOptions {
             node,
             gpus,
             enforce_cpus: Some(enforce_cpus.unwrap_or(true)),
+            max_retries,
+            retry_backoff,
+            retry_backoff_cap,
         })
     }
 }
@@ -209,8 +234,11 @@ impl JobsApi {
         let options = options.0;
         let mut tx = state.pool.begin().await?;
         let ids: Vec<i32> = sqlx::query_scalar(
-            "INSERT INTO job (type, experiment_id, status, node_hostname, parallel, enforce_cpus, gpus, start_time) \
-             SELECT 'experiment_job', $1, 'waiting', $2, $3, $4, $5, clock_timestamp() FROM generate_series(1, $6) \
+            "INSERT INTO job (type, experiment_id, status, node_hostname, parallel, enforce_cpus, gpus, start_time, \
+                              max_retries, retry_backoff, retry_backoff_cap) \
+             SELECT 'experiment_job', $1, 'waiting', $2, $3, $4, $5, clock_timestamp(), \
+                    COALESCE($7, e.max_retries), COALESCE($8, e.retry_backoff), COALESCE($9, e.retry_backoff_cap) \
+             FROM experiment e, generate_series(1, $6) WHERE e.id = $1 \
              RETURNING id",
         )
         .bind(experiment.id)
@@ -219,6 +247,9 @@ impl JobsApi {
         .bind(options.enforce_cpus)
         .bind(options.gpus.map(|g| g as i32))
         .bind(options.runs.unwrap_or(1) as i32)
+        .bind(options.max_retries.map(|m| m as i32))
+        .bind(options.retry_backoff)
+        .bind(options.retry_backoff_cap)
         .fetch_all(&mut *tx)
         .await?;
         let events: Vec<Event> = ids

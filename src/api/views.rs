@@ -207,6 +207,19 @@ pub struct JobView {
     pub error_code: Option<i32>,
     /// The job's latest result.
     pub result: Option<ResultView>,
+    /// 1 for the first run; one more for each retry of an infrastructure failure.
+    pub attempt: i32,
+    /// Why earlier attempts did not finish, oldest first.
+    pub earlier_attempts: Vec<EarlierAttempt>,
+}
+
+/// An attempt of a job that failed for an infrastructure reason and was retried.
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+pub struct EarlierAttempt {
+    pub attempt: i32,
+    pub reason: String,
+    /// When it was given up (ISO 8601).
+    pub at: String,
 }
 
 impl JobView {
@@ -222,6 +235,8 @@ impl JobView {
             log: m.log.clone(),
             error_code: m.error_code.map(JobErrorCode::code),
             result,
+            attempt: m.attempt,
+            earlier_attempts: serde_json::from_value(m.earlier_attempts.clone()).unwrap_or_default(),
         }
     }
 }

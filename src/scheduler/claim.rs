@@ -68,6 +68,7 @@ pub async fn claim_batch(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>, life
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(CLAIM_LOCK).execute(&mut *tx).await?;
     let waiting: Vec<(i32, String, bool)> = sqlx::query_as(
         "SELECT id, type, coalesce(parallel, false) FROM job WHERE status = 'waiting' \
+         AND (not_before IS NULL OR not_before <= now()) \
          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
     )
     .bind(limit)

@@ -171,6 +171,12 @@ impl Scheduler {
     /// Ends a claimed job whose run could not be started (error -127, the reason as its log).
     async fn launch_failed(&self, job_id: i32, err: &LaunchError) -> anyhow::Result<()> {
         tracing::warn!(job_id, error = %err, "launch failed");
+        // A launcher failure may pass (API server hiccup); a job that cannot run here never will.
+        if matches!(err, LaunchError::Other(_))
+            && self.retried(job_id, &format!("launch failed: {err}")).await?
+        {
+            return Ok(());
+        }
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
             .bind(job_id)
@@ -222,7 +228,13 @@ impl Scheduler {
                 if !observation.state.is_finished() {
                     self.launcher.stop(job_id).await?;
                 }
-                self.fail(job_id, &transition, note.as_deref()).await?;
+                let retried = match retry_reason(&transition) {
+                    Some(reason) => self.retried(job_id, reason).await?,
+                    None => false,
+                };
+                if !retried {
+                    self.fail(job_id, &transition, note.as_deref()).await?;
+                }
                 self.launcher.cleanup(job_id).await?;
             }
         }
@@ -248,6 +260,9 @@ impl Scheduler {
                 continue;
             };
             let reason = if job.container_id.is_some() { LostRun::Vanished } else { LostRun::NoRun };
+            if self.retried(job.id, retry_reason(&Transition::Abandon(reason)).unwrap_or_default()).await? {
+                continue;
+            }
             let mut tx = self.pool.begin().await?;
             sqlx::query(
                 "UPDATE job SET log = COALESCE(log || $2, NULLIF(ltrim($2, E'\\n'), ''), $3) WHERE id = $1",
@@ -261,6 +276,20 @@ impl Scheduler {
             tx.commit().await?;
         }
         Ok(())
+    }
+
+    /// Puts the job back to `waiting` for another attempt when its retry budget allows;
+    /// `false` (nothing written) when it does not.
+    async fn retried(&self, job_id: i32, reason: &str) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let Some(budget) = lifecycle::RetryBudget::load(&mut tx, job_id).await? else { return Ok(false) };
+        if !budget.allows_retry() {
+            return Ok(false);
+        }
+        let unit = crate::random::SplitMix64::new(uuid::Uuid::new_v4().as_u64_pair().0).next_f64();
+        let retried = lifecycle::retry(&mut tx, job_id, reason, budget.delay(unit)).await?.is_some();
+        tx.commit().await?;
+        Ok(retried)
     }
 
     fn waited_longer_than(&self, job: &RunningJob, limit: std::time::Duration) -> bool {
@@ -385,6 +414,18 @@ impl Scheduler {
                 else => return,
             }
         }
+    }
+}
+
+/// Why a failure is worth another attempt: infrastructure failures are; a crash of the
+/// executor, its own error report, a timeout and a cancel are not.
+fn retry_reason(transition: &Transition) -> Option<&'static str> {
+    match transition {
+        Transition::Fail(JobErrorCode::Unschedulable) => Some("unschedulable: no node can run it"),
+        Transition::Fail(JobErrorCode::ImageNotFound) => Some("image not found"),
+        Transition::Abandon(LostRun::Vanished) => Some("run vanished"),
+        Transition::Abandon(LostRun::NoRun) => Some("no run observed within the launch timeout"),
+        _ => None,
     }
 }
 

@@ -304,3 +304,28 @@ async fn a_claim_without_a_run_fails_after_the_launch_timeout_and_an_unrecorded_
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn an_executor_failure_is_not_retried_and_retry_options_are_checked() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    let experiment = executor::experiment(&app, "crash").await;
+    let path = format!("/api/experiment/{}/start", experiment["id"]);
+    let message = expect_error(
+        app.post_json(&path, &json!({"max_retries": 101, "retry_backoff": 0})).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(
+        message,
+        json!({"max_retries": ["Must be between 0 and 100."],
+               "retry_backoff": ["Must be more than 0 and at most 86400 seconds."]})
+    );
+    let created = app.start(&experiment, json!({"max_retries": 2, "retry_backoff": 0.1})).await;
+    let failed = app.failed_job(&created["id"], Duration::from_secs(30)).await;
+    assert_eq!(
+        (failed["error_code"].as_i64(), failed["attempt"].as_i64()),
+        (Some(-127), Some(1)),
+        "{failed}"
+    );
+    assert_eq!(failed["earlier_attempts"], json!([]));
+}

@@ -243,3 +243,53 @@ async fn a_restarted_scheduler_adopts_kubernetes_jobs_by_label() {
     assert_eq!((done["status"].as_str(), done["log"].as_str()), (Some("done"), Some("late run finished\n")));
     assert_eq!(fake.pod_count(), 0, "finished Jobs are cleaned up");
 }
+
+/// Infrastructure failures are retried with back-off while the job's retries last.
+#[tokio::test]
+async fn an_unschedulable_job_is_retried_after_a_back_off_until_its_retries_are_spent() {
+    let (app, fake) = cluster_app().await;
+    let scheduler = app.scheduler.clone().unwrap();
+    fake.set_behaviour(Behaviour::Unschedulable);
+    let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
+    let created = app.start(&experiment, json!({"max_retries": 1, "retry_backoff": 0.3})).await;
+    assert_eq!((created["attempt"].as_i64(), created["earlier_attempts"].clone()), (Some(1), json!([])));
+    scheduler.tick().await;
+    let retrying = app.job(&created["id"]).await;
+    assert_eq!(
+        (retrying["status"].as_str(), retrying["attempt"].as_i64()),
+        (Some("waiting"), Some(2)),
+        "{retrying}"
+    );
+    assert_eq!(retrying["error_code"], Value::Null);
+    assert_eq!(retrying["earlier_attempts"][0]["attempt"], 1);
+    assert!(
+        retrying["earlier_attempts"][0]["reason"].as_str().unwrap().contains("unschedulable"),
+        "{retrying}"
+    );
+    assert_eq!(fake.pod_count(), 0, "the failed attempt's run is removed");
+    let event: Value = sqlx::query_scalar("SELECT payload FROM outbox WHERE subject = $1")
+        .bind(format!("job.{}.retrying", created["id"]))
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(event["attempt"], 2);
+    let delay = event["delay_seconds"].as_f64().unwrap();
+    assert!((0.15..=0.3).contains(&delay), "jittered back-off {delay}");
+
+    // Not claimed again before the back-off has passed…
+    scheduler.tick().await;
+    assert_eq!(app.job(&created["id"]).await["status"], "waiting");
+    // …then launched, unschedulable again, and with no retry left it fails as without retries.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let failed = loop {
+        scheduler.tick().await;
+        let job = app.job(&created["id"]).await;
+        if job["status"] == "error" {
+            break job;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{job}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!((failed["error_code"].as_i64(), failed["attempt"].as_i64()), (Some(-1), Some(2)), "{failed}");
+    assert_eq!(failed["earlier_attempts"].as_array().unwrap().len(), 1);
+}
