@@ -11,6 +11,10 @@ pub struct Model {
     pub description: Option<String>,
     #[sea_orm(column_type = "Json", nullable)]
     pub parameters: Option<Json>,
+    /// Defaults of its jobs' retries of infrastructure failures and their back-off (seconds).
+    pub max_retries: i32,
+    pub retry_backoff: f64,
+    pub retry_backoff_cap: f64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -77,17 +77,8 @@ impl FromJsonBody for StartOptions {
         let node = fields.optional_string("node");
         let gpus = fields.optional_int("gpus");
         let enforce_cpus = fields.optional_bool("enforce_cpus");
-        let max_retries = fields.optional_int("max_retries");
-        let retry_backoff = fields.optional_number("retry_backoff");
-        let retry_backoff_cap = fields.optional_number("retry_backoff_cap");
-        if max_retries.is_some_and(|m| !(0..=100).contains(&m)) {
-            fields.fail::<()>("max_retries", "Must be between 0 and 100.");
-        }
-        for (key, seconds) in [("retry_backoff", retry_backoff), ("retry_backoff_cap", retry_backoff_cap)] {
-            if seconds.is_some_and(|s| !(s > 0.0 && s <= 86_400.0)) {
-                fields.fail::<()>(key, "Must be more than 0 and at most 86400 seconds.");
-            }
-        }
+        let RetryOptions { max_retries, retry_backoff, retry_backoff_cap } =
+            RetryOptions::from_fields(&mut fields);
         if let Some(runs) = runs
             && !(1..=MAX_RUNS).contains(&runs)
         {
@@ -109,6 +100,32 @@ impl FromJsonBody for StartOptions {
             retry_backoff,
             retry_backoff_cap,
         })
+    }
+}
+
+/// `max_retries`, `retry_backoff`, `retry_backoff_cap` of an experiment or a start request.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct RetryOptions {
+    pub max_retries: Option<i64>,
+    pub retry_backoff: Option<f64>,
+    pub retry_backoff_cap: Option<f64>,
+}
+
+impl RetryOptions {
+    /// Reads and checks the three optional keys, adding errors to `fields`.
+    pub fn from_fields(fields: &mut Fields) -> Self {
+        let max_retries = fields.optional_int("max_retries");
+        let retry_backoff = fields.optional_number("retry_backoff");
+        let retry_backoff_cap = fields.optional_number("retry_backoff_cap");
+        if max_retries.is_some_and(|m| !(0..=100).contains(&m)) {
+            fields.fail::<()>("max_retries", "Must be between 0 and 100.");
+        }
+        for (key, seconds) in [("retry_backoff", retry_backoff), ("retry_backoff_cap", retry_backoff_cap)] {
+            if seconds.is_some_and(|s| !(s > 0.0 && s <= 86_400.0)) {
+                fields.fail::<()>(key, "Must be more than 0 and at most 86400 seconds.");
+            }
+        }
+        RetryOptions { max_retries, retry_backoff, retry_backoff_cap }
     }
 }
 

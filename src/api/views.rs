@@ -291,6 +291,10 @@ pub struct ExperimentView {
     pub algorithm_id: Option<i32>,
     pub algorithm: Option<AlgorithmView>,
     pub parameters: Option<Value>,
+    /// Default retries of its jobs' infrastructure failures and their back-off (seconds).
+    pub max_retries: i32,
+    pub retry_backoff: f64,
+    pub retry_backoff_cap: f64,
     /// The job with the latest start time, hidden jobs included.
     pub last_job: Option<ExperimentJobView>,
     pub execution_time_statistics: Option<ExecutionTimeStatistics>,

@@ -329,3 +329,52 @@ async fn an_executor_failure_is_not_retried_and_retry_options_are_checked() {
     );
     assert_eq!(failed["earlier_attempts"], json!([]));
 }
+
+#[tokio::test]
+async fn an_experiment_sets_its_jobs_retries_and_a_start_request_overrides_them() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    let template = executor::experiment(&app, "ok").await;
+    let body = |extra: Value| {
+        let mut body = json!({"name": "retried", "dataset_id": template["dataset_id"],
+                              "algorithm_id": template["algorithm_id"], "parameters": {"mode": "ok"}});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let message = expect_error(
+        app.post_json("/api/experiments", &body(json!({"max_retries": -1}))).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(message, json!({"max_retries": ["Must be between 0 and 100."]}));
+    assert_eq!((template["max_retries"].as_i64(), template["retry_backoff"].as_f64()), (Some(0), Some(10.0)));
+    let experiment = expect_json(
+        app.post_json("/api/experiments", &body(json!({"max_retries": 2, "retry_backoff": 1.5}))).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (
+            experiment["max_retries"].as_i64(),
+            experiment["retry_backoff"].as_f64(),
+            experiment["retry_backoff_cap"].as_f64()
+        ),
+        (Some(2), Some(1.5), Some(600.0))
+    );
+    let inherited = app.start(&experiment, json!({})).await["id"].clone();
+    let overridden =
+        app.start(&experiment, json!({"max_retries": 0, "retry_backoff_cap": 5})).await["id"].clone();
+    let budget = |id: Value| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_as::<_, (i32, f64, f64)>(
+                "SELECT max_retries, retry_backoff, retry_backoff_cap FROM job WHERE id = $1",
+            )
+            .bind(id.as_i64().unwrap() as i32)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(budget(inherited).await, (2, 1.5, 600.0));
+    assert_eq!(budget(overridden).await, (0, 1.5, 5.0));
+}
