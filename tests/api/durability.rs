@@ -280,7 +280,7 @@ async fn a_claim_without_a_run_fails_after_the_launch_timeout_and_an_unrecorded_
     // A scheduler claims both, starts one run and stops before recording it.
     let claimed = claim::claim_batch(&app.pool, 10).await.unwrap();
     assert_eq!(claimed.len(), 2);
-    let first = claimed.iter().find(|c| Value::from(c.job.id) == launched).unwrap();
+    let first = claimed.iter().find(|c| launched == c.job.id).unwrap();
     let host = app.state.config.executor_api_host();
     let mut specs = spec::experiment_launches(&app.pool, &[(first.job.id, first.upload_token)], &host, false)
         .await
