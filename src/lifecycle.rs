@@ -1,15 +1,27 @@
-//! The job state machine (job-lifecycle.md §1): the only code that writes `job.status`.
+//! The job state machine (job-lifecycle.md §1): the only code that writes `job` rows.
 //!
-//! [`apply`] checks a [`Transition`] against the job's current status and writes the new status,
-//! error code and timestamps with a compare-and-set `UPDATE`, and records the matching event in
-//! the outbox, all on the caller's transaction. Side effects (stopping a run, notifying
-//! browsers) follow from the event, never from here.
+//! How can a job change? Only through this file:
+//! - [`create_experiment_jobs`] / [`create_generation_job`]: a new `waiting` job (`job.created`);
+//! - [`apply`] / [`apply_many`]: a [`Transition`] checked against the job's current status,
+//!   written with a compare-and-set `UPDATE` (status, error code, timestamps, failure reason)
+//!   with its event;
+//! - [`claim`]: waiting → running with a fresh upload token (only its hash is stored);
+//! - [`retry`]: running → waiting for the next attempt (`job.retrying`);
+//! - [`record_container`], [`set_log`], [`append_log`], [`set_generated_dataset`]: what the
+//!   scheduler and the collector learn about a run, without a status change.
+//!
+//! Everything runs on the caller's transaction. Side effects (stopping a run, notifying
+//! browsers) follow from the events, never from here.
 
 use entity::enums::{JobErrorCode, JobStatus};
 use serde_json::{Value, json};
 use sqlx::postgres::PgConnection;
+use uuid::Uuid;
 
-use crate::events::{Entity, Event, outbox};
+use crate::{
+    collector::token::token_hash,
+    events::{Entity, Event, outbox},
+};
 
 /// One move of the state machine; the T-numbers are job-lifecycle.md's.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,9 +187,18 @@ pub enum TransitionError {
     Database(#[from] sqlx::Error),
 }
 
+/// Every job status, in the order of the state machine.
+pub const STATUSES: [JobStatus; 6] = [
+    JobStatus::Waiting,
+    JobStatus::Running,
+    JobStatus::Done,
+    JobStatus::Error,
+    JobStatus::Cancelled,
+    JobStatus::Hidden,
+];
+
 pub fn parse_status(text: &str) -> Option<JobStatus> {
-    use JobStatus::*;
-    [Waiting, Running, Done, Error, Cancelled, Hidden].into_iter().find(|s| s.as_str() == text)
+    STATUSES.into_iter().find(|s| s.as_str() == text)
 }
 
 fn parse_error_code(text: &str) -> Option<JobErrorCode> {
@@ -291,6 +312,174 @@ pub async fn apply_many(
         );
     }
     Ok(states)
+}
+
+/// Experiment jobs to create: `runs` alike jobs of one experiment.
+#[derive(Debug, Clone, Default)]
+pub struct NewExperimentJobs {
+    pub experiment_id: i32,
+    pub dataset_id: i32,
+    pub runs: i32,
+    pub node: Option<String>,
+    pub parallel: Option<bool>,
+    pub enforce_cpus: Option<bool>,
+    pub gpus: Option<i32>,
+    /// `None`: the experiment's value.
+    pub max_retries: Option<i32>,
+    pub retry_backoff: Option<f64>,
+    pub retry_backoff_cap: Option<f64>,
+}
+
+/// Inserts `waiting` experiment jobs with a `job.created` event each; returns their ids.
+pub async fn create_experiment_jobs(
+    conn: &mut PgConnection,
+    new: &NewExperimentJobs,
+) -> Result<Vec<i32>, sqlx::Error> {
+    let ids: Vec<i32> = sqlx::query_scalar(
+        "INSERT INTO job (type, experiment_id, status, node_hostname, parallel, enforce_cpus, gpus, start_time, \
+                          max_retries, retry_backoff, retry_backoff_cap) \
+         SELECT $10, $1, $11::job_status, $2, $3, $4, $5, clock_timestamp(), \
+                COALESCE($7, e.max_retries), COALESCE($8, e.retry_backoff), COALESCE($9, e.retry_backoff_cap) \
+         FROM experiment e, generate_series(1, $6) WHERE e.id = $1 \
+         RETURNING id",
+    )
+    .bind(new.experiment_id)
+    .bind(&new.node)
+    .bind(new.parallel)
+    .bind(new.enforce_cpus)
+    .bind(new.gpus)
+    .bind(new.runs)
+    .bind(new.max_retries)
+    .bind(new.retry_backoff)
+    .bind(new.retry_backoff_cap)
+    .bind(entity::job::EXPERIMENT_JOB)
+    .bind(JobStatus::Waiting.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let events: Vec<Event> = ids
+        .iter()
+        .map(|&id| {
+            let state = JobState {
+                id,
+                job_type: entity::job::EXPERIMENT_JOB.to_owned(),
+                status: JobStatus::Waiting,
+                error_code: None,
+                experiment_id: Some(new.experiment_id),
+                dataset_id: Some(new.dataset_id),
+            };
+            job_event(&state, "created")
+        })
+        .collect();
+    outbox::record_sqlx(conn, &events).await?;
+    Ok(ids)
+}
+
+/// A dataset-generation job to create.
+#[derive(Debug, Clone)]
+pub struct NewGenerationJob {
+    pub node: Option<String>,
+    pub dataset_name: String,
+    pub generator_type: String,
+    pub parameters: Value,
+}
+
+/// Inserts a `waiting` dataset-generation job with its `job.created` event; returns its id.
+pub async fn create_generation_job(
+    conn: &mut PgConnection,
+    new: &NewGenerationJob,
+) -> Result<i32, sqlx::Error> {
+    let id: i32 = sqlx::query_scalar(
+        "INSERT INTO job (type, status, node_hostname, dataset_name, generator_type, parameters) \
+         VALUES ($5, $6::job_status, $1, $2, $3, CAST($4 AS json)) RETURNING id",
+    )
+    .bind(&new.node)
+    .bind(&new.dataset_name)
+    .bind(&new.generator_type)
+    .bind(new.parameters.to_string())
+    .bind(entity::job::DATASET_GENERATION_JOB)
+    .bind(JobStatus::Waiting.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    let state = JobState {
+        id,
+        job_type: entity::job::DATASET_GENERATION_JOB.to_owned(),
+        status: JobStatus::Waiting,
+        error_code: None,
+        experiment_id: None,
+        dataset_id: None,
+    };
+    outbox::record_sqlx(conn, &[job_event(&state, "created")]).await?;
+    Ok(id)
+}
+
+/// Claims `ids` (waiting → running, `job.started`) and gives each a fresh random upload token;
+/// only the token's hash is stored, the token itself is returned for the executor.
+pub async fn claim(conn: &mut PgConnection, ids: &[i32]) -> Result<Vec<(JobState, Uuid)>, TransitionError> {
+    let tokens: std::collections::HashMap<i32, Uuid> = ids.iter().map(|&id| (id, Uuid::new_v4())).collect();
+    let hashes: Vec<Vec<u8>> = ids.iter().map(|id| token_hash(&tokens[id]).to_vec()).collect();
+    sqlx::query(
+        "UPDATE job SET upload_token_hash = t.hash FROM unnest($1::int[], $2::bytea[]) AS t(id, hash) \
+         WHERE job.id = t.id AND job.status = $3::job_status",
+    )
+    .bind(ids)
+    .bind(&hashes)
+    .bind(JobStatus::Waiting.as_str())
+    .execute(&mut *conn)
+    .await?;
+    let states = apply_many(conn, ids, &Transition::Launch).await?;
+    Ok(states
+        .into_iter()
+        .filter_map(|state| {
+            let token = tokens.get(&state.id).copied()?;
+            Some((state, token))
+        })
+        .collect())
+}
+
+/// Names the job's run (process or Kubernetes Job), once it is known.
+pub async fn record_container(
+    conn: &mut PgConnection,
+    id: i32,
+    container_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE job SET container_id = $2 WHERE id = $1 AND container_id IS DISTINCT FROM $2")
+        .bind(id)
+        .bind(container_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Stores the run's log (replacing what was saved before).
+pub async fn set_log(conn: &mut PgConnection, id: i32, log: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE job SET log = $2 WHERE id = $1").bind(id).bind(log).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Adds `note` to the job's log; a job without a log gets the note (without its leading line
+/// break), or MPCSL's empty-log marker when the note is empty too.
+pub async fn append_log(conn: &mut PgConnection, id: i32, note: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE job SET log = COALESCE(log || $2, NULLIF(ltrim($2, E'\\n'), ''), $3) WHERE id = $1")
+        .bind(id)
+        .bind(note)
+        .bind(crate::scheduler::EMPTY_LOGS)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Links a generation job to the dataset it delivered.
+pub async fn set_generated_dataset(
+    conn: &mut PgConnection,
+    id: i32,
+    dataset_id: i32,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE job SET dataset_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(dataset_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// A job's retry budget, read before deciding between [`retry`] and giving up.

@@ -250,38 +250,22 @@ impl JobsApi {
         }
         let options = options.0;
         let mut tx = state.pool.begin().await?;
-        let ids: Vec<i32> = sqlx::query_scalar(
-            "INSERT INTO job (type, experiment_id, status, node_hostname, parallel, enforce_cpus, gpus, start_time, \
-                              max_retries, retry_backoff, retry_backoff_cap) \
-             SELECT 'experiment_job', $1, 'waiting', $2, $3, $4, $5, clock_timestamp(), \
-                    COALESCE($7, e.max_retries), COALESCE($8, e.retry_backoff), COALESCE($9, e.retry_backoff_cap) \
-             FROM experiment e, generate_series(1, $6) WHERE e.id = $1 \
-             RETURNING id",
+        let ids = lifecycle::create_experiment_jobs(
+            &mut tx,
+            &lifecycle::NewExperimentJobs {
+                experiment_id: experiment.id,
+                dataset_id: experiment.dataset_id,
+                runs: options.runs.unwrap_or(1) as i32,
+                node: options.node.clone(),
+                parallel: options.parallel,
+                enforce_cpus: options.enforce_cpus,
+                gpus: options.gpus.map(|g| g as i32),
+                max_retries: options.max_retries.map(|m| m as i32),
+                retry_backoff: options.retry_backoff,
+                retry_backoff_cap: options.retry_backoff_cap,
+            },
         )
-        .bind(experiment.id)
-        .bind(&options.node)
-        .bind(options.parallel)
-        .bind(options.enforce_cpus)
-        .bind(options.gpus.map(|g| g as i32))
-        .bind(options.runs.unwrap_or(1) as i32)
-        .bind(options.max_retries.map(|m| m as i32))
-        .bind(options.retry_backoff)
-        .bind(options.retry_backoff_cap)
-        .fetch_all(&mut *tx)
         .await?;
-        let events: Vec<Event> = ids
-            .iter()
-            .map(|&id| {
-                Event::new(
-                    Entity::Job,
-                    id,
-                    "created",
-                    json!({ "id": id, "type": entity::job::EXPERIMENT_JOB, "status": "waiting", "error_code": null,
-                            "experiment_id": experiment.id, "dataset_id": experiment.dataset_id }),
-                )
-            })
-            .collect();
-        outbox::record_sqlx(&mut tx, &events).await?;
         tx.commit().await?;
         tracing::info!(experiment_id = experiment.id, jobs = ids.len(), "experiment started");
         let last = *ids.last().ok_or_else(|| anyhow::anyhow!("no job was created"))?;

@@ -6,6 +6,7 @@
 use std::{collections::HashSet, fmt, io::BufReader};
 
 use bytes::{Bytes, BytesMut};
+use entity::enums::JobStatus;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Value, json};
 use sqlx::{PgPool, postgres::PgConnection};
@@ -92,15 +93,17 @@ pub async fn ingest(
             "job {job_id} is a dataset-generation job: it delivers a dataset, not a result"
         )));
     }
-    let recovering = match (status.as_str(), abandoned) {
-        ("waiting" | "running", _) => None,
-        ("error", Some(reason)) if own_token => Some(reason),
-        ("done", _) => {
+    let status = lifecycle::parse_status(&status).unwrap_or(JobStatus::Error);
+    let recovering = match (status, abandoned) {
+        (JobStatus::Waiting | JobStatus::Running, _) => None,
+        (JobStatus::Error, Some(reason)) if own_token => Some(reason),
+        (JobStatus::Done, _) => {
             return Err(IngestError::Conflict(format!("job {job_id} already has its result")));
         }
         (other, _) => {
             return Err(IngestError::Conflict(format!(
-                "job {job_id} is {other}; its result is not accepted"
+                "job {job_id} is {}; its result is not accepted",
+                other.as_str()
             )));
         }
     };
@@ -146,15 +149,12 @@ pub async fn ingest(
     .await?;
     let transition = match recovering {
         Some(reason) => {
-            sqlx::query("UPDATE job SET log = COALESCE(log, '') || $2 WHERE id = $1")
-                .bind(job_id)
-                .bind(format!(
-                    "\nCauseway recovered this job: its result arrived, with the job's upload token, \
-                     after the scheduler had given up on it ({}).\n",
-                    reason.describe()
-                ))
-                .execute(&mut *tx)
-                .await?;
+            let note = format!(
+                "\nCauseway recovered this job: its result arrived, with the job's upload token, \
+                 after the scheduler had given up on it ({}).\n",
+                reason.describe()
+            );
+            lifecycle::append_log(&mut tx, job_id, &note).await?;
             tracing::info!(job_id, reason = reason.as_str(), "late result recovers an abandoned job");
             Transition::Recover
         }

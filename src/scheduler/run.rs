@@ -10,7 +10,7 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use entity::enums::JobErrorCode;
+use entity::enums::{JobErrorCode, JobStatus};
 use futures::StreamExt;
 use sqlx::PgPool;
 use tokio::sync::{Mutex, Notify};
@@ -160,11 +160,8 @@ impl Scheduler {
     }
 
     async fn record_container(&self, job_id: i32, container_id: &str) -> anyhow::Result<()> {
-        sqlx::query("UPDATE job SET container_id = $2 WHERE id = $1 AND container_id IS DISTINCT FROM $2")
-            .bind(job_id)
-            .bind(container_id)
-            .execute(&self.pool)
-            .await?;
+        let mut conn = self.pool.acquire().await?;
+        lifecycle::record_container(&mut conn, job_id, container_id).await?;
         Ok(())
     }
 
@@ -178,11 +175,7 @@ impl Scheduler {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
-            .bind(job_id)
-            .bind(format!("Causeway could not start this job: {err}\n"))
-            .execute(&mut *tx)
-            .await?;
+        lifecycle::set_log(&mut tx, job_id, &format!("Causeway could not start this job: {err}\n")).await?;
         ignore_moved_on(lifecycle::apply(&mut tx, job_id, &Transition::LaunchFailed).await)?;
         tx.commit().await?;
         Ok(())
@@ -194,7 +187,8 @@ impl Scheduler {
     pub async fn monitor(&self) -> anyhow::Result<()> {
         let observations = self.launcher.observe().await?;
         let running: Vec<(i32, Option<String>, Option<DateTime<Utc>>)> =
-            sqlx::query_as("SELECT id, container_id, launched_at FROM job WHERE status = 'running'")
+            sqlx::query_as("SELECT id, container_id, launched_at FROM job WHERE status = $1::job_status")
+                .bind(JobStatus::Running.as_str())
                 .fetch_all(&self.pool)
                 .await?;
         let running: HashMap<i32, RunningJob> = running
@@ -264,14 +258,7 @@ impl Scheduler {
                 continue;
             }
             let mut tx = self.pool.begin().await?;
-            sqlx::query(
-                "UPDATE job SET log = COALESCE(log || $2, NULLIF(ltrim($2, E'\\n'), ''), $3) WHERE id = $1",
-            )
-            .bind(job.id)
-            .bind(note)
-            .bind(EMPTY_LOGS)
-            .execute(&mut *tx)
-            .await?;
+            lifecycle::append_log(&mut tx, job.id, &note).await?;
             ignore_moved_on(lifecycle::apply(&mut tx, job.id, &Transition::Abandon(reason)).await)?;
             tx.commit().await?;
         }
@@ -307,9 +294,11 @@ impl Scheduler {
                 .bind(job_id)
                 .fetch_optional(&self.pool)
                 .await?;
-        let status = job.as_ref().map(|(status, ..)| status.as_str());
+        let status = job.as_ref().map(|(status, ..)| lifecycle::parse_status(status));
         if let Some((status, error_code, end_time)) = &job {
-            let ended_by_executor = status == "done" || (status == "error" && error_code.is_none());
+            let status = lifecycle::parse_status(status);
+            let ended_by_executor =
+                status == Some(JobStatus::Done) || (status == Some(JobStatus::Error) && error_code.is_none());
             let within_grace = end_time
                 .is_none_or(|end| (Utc::now() - end).to_std().unwrap_or_default() < self.config.exit_grace);
             if ended_by_executor && within_grace && !state.is_finished() {
@@ -342,11 +331,8 @@ impl Scheduler {
             None
         });
         let text = text.filter(|t| !t.is_empty()).unwrap_or_else(|| EMPTY_LOGS.to_owned());
-        sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
-            .bind(job_id)
-            .bind(text)
-            .execute(&self.pool)
-            .await?;
+        let mut conn = self.pool.acquire().await?;
+        lifecycle::set_log(&mut conn, job_id, &text).await?;
         Ok(())
     }
 
@@ -356,11 +342,7 @@ impl Scheduler {
         let log = format!("{log}{}", note.unwrap_or_default());
         let log = if log.is_empty() { EMPTY_LOGS.to_owned() } else { log };
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
-            .bind(job_id)
-            .bind(&log)
-            .execute(&mut *tx)
-            .await?;
+        lifecycle::set_log(&mut tx, job_id, &log).await?;
         ignore_moved_on(lifecycle::apply(&mut tx, job_id, transition).await)?;
         tx.commit().await?;
         tracing::warn!(job_id, ?transition, "job failed");
