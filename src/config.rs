@@ -159,6 +159,11 @@ pub struct Config {
     /// Folder for the local launcher's run logs.
     #[arg(long, env = "CAUSEWAY_WORK_DIR", default_value = "/tmp/causeway-runs")]
     pub work_dir: String,
+
+    /// How long a claimed (`running`) job may go without an observed run before the scheduler
+    /// fails it (a scheduler that stopped between claiming and launching).
+    #[arg(long, env = "CAUSEWAY_LAUNCH_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub launch_timeout: Duration,
 }
 
 impl Config {
@@ -199,6 +204,7 @@ impl Config {
             oidc_role_map: RoleMap::default(),
             oidc_client_id: None,
             oidc_scope: "openid profile email".into(),
+            launch_timeout: Duration::from_secs(60),
         }
     }
 }

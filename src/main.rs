@@ -49,6 +49,9 @@ enum Command {
     },
     /// The built-in dataset generator (run by generation jobs of type CAUSEWAY).
     Generate(causeway::generators::builtin::GeneratorOptions),
+    /// Run one local executor and record its exit status in its run folder (started by the
+    /// local launcher, so runs outlive the scheduler).
+    Supervise(causeway::launcher::supervise::SuperviseOptions),
 }
 
 #[derive(Subcommand)]
@@ -81,6 +84,9 @@ enum CatalogueAction {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = cli.config;
+    if let Command::Supervise(options) = cli.command {
+        std::process::exit(causeway::launcher::supervise::run(options));
+    }
     if let Command::Generate(options) = cli.command {
         return causeway::generators::builtin::run(options).await;
     }
@@ -105,8 +111,8 @@ async fn main() -> anyhow::Result<()> {
             causeway::datasets::query_role::prepare(&state.pool, &state.config).await?;
             seed::run(&state.db, &state.pool).await?;
             app::spawn_event_tasks(&state);
-            app::spawn_scheduler(&state).await?;
-            serve(state, Serves::Everything).await
+            let scheduler = app::spawn_scheduler(&state).await?;
+            serve_then_stop(state, Serves::Everything, scheduler).await
         }
         Command::Api => {
             config.auth_mode()?;
@@ -122,9 +128,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Scheduler => {
             let state = AppState::connect(config).await?;
             app::spawn_event_tasks(&state);
-            app::spawn_scheduler(&state).await?;
+            let scheduler = app::spawn_scheduler(&state).await?;
             // Health and metrics only: probes work, nothing else is reachable.
-            serve(state, Serves::HealthOnly).await
+            serve_then_stop(state, Serves::HealthOnly, scheduler).await
         }
         Command::Migrate => {
             db::ensure_database(config.database_url.expose()).await?;
@@ -146,7 +152,7 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::connect(config).await?;
             token_command(&state.pool, action).await
         }
-        Command::Openapi | Command::Generate(_) => unreachable!("handled above"),
+        Command::Openapi | Command::Generate(_) | Command::Supervise(_) => unreachable!("handled above"),
     }
 }
 
@@ -191,6 +197,23 @@ async fn token_command(pool: &sqlx::PgPool, action: TokenAction) -> anyhow::Resu
 
 async fn serve(state: causeway::state::SharedState, serves: Serves) -> anyhow::Result<()> {
     App::bind(state).await?.serving(serves).run_until(shutdown_signal()).await
+}
+
+/// Serves until SIGTERM or Ctrl-C, then stops the scheduler (its runs keep running: a later
+/// scheduler adopts them).
+async fn serve_then_stop(
+    state: causeway::state::SharedState,
+    serves: Serves,
+    scheduler: std::sync::Arc<causeway::scheduler::Scheduler>,
+) -> anyhow::Result<()> {
+    App::bind(state)
+        .await?
+        .serving(serves)
+        .run_until(async move {
+            shutdown_signal().await;
+            scheduler.stop().await;
+        })
+        .await
 }
 
 async fn shutdown_signal() {

@@ -108,7 +108,7 @@ impl Metrics {
                 .fetch_all(pool)
                 .await?;
         out.push_str("# HELP causeway_jobs Jobs by status.\n# TYPE causeway_jobs gauge\n");
-        for status in ["waiting", "running", "done", "error", "cancelled", "hidden"] {
+        for status in crate::lifecycle::STATUSES.map(|s| s.as_str()) {
             let count = jobs.iter().find(|(s, _)| s == status).map_or(0, |(_, c)| *c);
             let _ = writeln!(out, "causeway_jobs{{status=\"{status}\"}} {count}");
         }

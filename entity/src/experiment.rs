@@ -14,6 +14,10 @@ pub struct Model {
     /// Subject of the caller who created the row (docs/security.md); null for rows made by
     /// Causeway itself or before identities existed.
     pub created_by: Option<String>,
+    /// Defaults of its jobs' retries of infrastructure failures and their back-off (seconds).
+    pub max_retries: i32,
+    pub retry_backoff: f64,
+    pub retry_backoff_cap: f64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -33,12 +33,27 @@ pub struct Model {
     pub generator_type: Option<String>,
     #[sea_orm(column_type = "Json", nullable)]
     pub parameters: Option<Json>,
-    /// Secret the executor of this run presents to the collector.
-    pub upload_token: Option<Uuid>,
+    /// SHA-256 of the secret the executor of this run presents to the collector (the token
+    /// itself is never stored).
+    pub upload_token_hash: Option<Vec<u8>>,
     pub launched_at: Option<DateTimeWithTimeZone>,
     /// Subject of the caller who created the row (docs/security.md); null for rows made by
     /// Causeway itself or before identities existed.
     pub created_by: Option<String>,
+    /// Why the scheduler gave up on the run (`vanished`, `timed_out`, `no_run`); a late result
+    /// with the job's token is still accepted then.
+    pub failure_reason: Option<String>,
+    /// 1 for the first run, one more for each retry.
+    pub attempt: i32,
+    /// Retries of infrastructure failures this job may take, and their back-off (seconds).
+    pub max_retries: i32,
+    pub retry_backoff: f64,
+    pub retry_backoff_cap: f64,
+    /// Earlier attempts: JSON array of `{attempt, reason, at}`.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub earlier_attempts: Json,
+    /// A retried job waits until then.
+    pub not_before: Option<DateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -38,6 +38,9 @@ mod m20261128_000002_job_engine;
 mod m20261128_000003_claim_indexes;
 mod m20261128_000004_bulk_graph_tables;
 mod m20261204_000001_identity;
+mod m20261204_100001_job_failure_reason;
+mod m20261204_100002_upload_token_hash;
+mod m20261204_100003_job_retries;
 
 pub struct Migrator;
 
@@ -50,6 +53,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_claim_indexes::Migration),
             Box::new(m20261128_000004_bulk_graph_tables::Migration),
             Box::new(m20261204_000001_identity::Migration),
+            Box::new(m20261204_100001_job_failure_reason::Migration),
+            Box::new(m20261204_100002_upload_token_hash::Migration),
+            Box::new(m20261204_100003_job_retries::Migration),
         ]
     }
 }

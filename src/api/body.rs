@@ -219,6 +219,18 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// An optional number (integer or decimal); absent and null are both `None`.
+    pub fn optional_number(&mut self, key: &str) -> Option<f64> {
+        match self.object.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(s)) if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
+                s.trim().parse().ok()
+            }
+            Some(_) => self.fail(key, "Not a valid number."),
+        }
+    }
+
     fn int_value(&mut self, key: &str, value: &Value) -> Option<i64> {
         match value {
             Value::Number(n) if n.is_i64() => n.as_i64(),

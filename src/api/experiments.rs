@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::{Map, Value, json};
 
@@ -39,6 +40,13 @@ pub struct NewExperiment {
     pub algorithm_id: i32,
     /// An object, checked and coerced against the algorithm's `valid_parameters`.
     pub parameters: Value,
+    /// Default retries of its jobs' infrastructure failures, 0–100 (default 0, as in MPCSL); a
+    /// start request may override it.
+    pub max_retries: Option<i64>,
+    /// Default first back-off of a retry in seconds (default 10), doubled per further retry.
+    pub retry_backoff: Option<f64>,
+    /// Default longest back-off in seconds (default 600).
+    pub retry_backoff_cap: Option<f64>,
 }
 
 impl FromJsonBody for NewExperiment {
@@ -49,12 +57,22 @@ impl FromJsonBody for NewExperiment {
         let dataset_id = fields.required_int("dataset_id");
         let algorithm_id = fields.required_int("algorithm_id");
         let parameters = fields.required_object("parameters").cloned().map(Value::Object);
+        let retries = super::jobs::RetryOptions::from_fields(&mut fields);
         let in_range = |id: Option<i64>| id.and_then(|v| i32::try_from(v).ok());
         match (name, in_range(dataset_id), in_range(algorithm_id), parameters) {
             (Some(name), Some(dataset_id), Some(algorithm_id), Some(parameters))
                 if fields.errors.is_empty() =>
             {
-                Ok(NewExperiment { name, description, dataset_id, algorithm_id, parameters })
+                Ok(NewExperiment {
+                    name,
+                    description,
+                    dataset_id,
+                    algorithm_id,
+                    parameters,
+                    max_retries: retries.max_retries,
+                    retry_backoff: retries.retry_backoff,
+                    retry_backoff_cap: retries.retry_backoff_cap,
+                })
             }
             _ => {
                 for (key, value) in [("dataset_id", dataset_id), ("algorithm_id", algorithm_id)] {
@@ -152,6 +170,9 @@ pub async fn experiment_views(
                 algorithm_id: e.algorithm_id,
                 algorithm: e.algorithm_id.and_then(|a| algorithms.get(&a).cloned().map(Into::into)),
                 parameters: e.parameters,
+                max_retries: e.max_retries,
+                retry_backoff: e.retry_backoff,
+                retry_backoff_cap: e.retry_backoff_cap,
                 last_job,
                 execution_time_statistics: statistics.remove(&e.id),
             }
@@ -225,6 +246,10 @@ impl ExperimentsApi {
             description: Set(new.description),
             parameters: Set(Some(parameters.clone())),
             created_by: Set(Some(caller.subject.clone())),
+            // Unset: the column defaults (no retries).
+            max_retries: new.max_retries.map_or(NotSet, |m| Set(m as i32)),
+            retry_backoff: new.retry_backoff.map_or(NotSet, Set),
+            retry_backoff_cap: new.retry_backoff_cap.map_or(NotSet, Set),
             ..Default::default()
         }
         .insert(&tx)

@@ -6,7 +6,7 @@ use poem_openapi::{
     Multipart, Object, OpenApi, param::Path, param::Query, payload::Json, types::multipart::Upload,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::{
     body::{Fields, FromJsonBody, JsonBody},
@@ -22,7 +22,6 @@ use crate::{
         store::{self, NewDataset},
         upload,
     },
-    events::{Entity, Event, outbox},
     generators::GeneratorType,
     lifecycle::{self, Transition},
     state::SharedState,
@@ -109,26 +108,15 @@ impl GenerationApi {
     ) -> ApiResult<Json<GenerationJobView>> {
         let new = body.0;
         let mut tx = state.pool.begin().await?;
-        let id: i32 = sqlx::query_scalar(
-            "INSERT INTO job (type, status, node_hostname, dataset_name, generator_type, parameters, created_by) \
-             VALUES ('dataset_generation_job', 'waiting', $1, $2, $3, CAST($4 AS json), $5) RETURNING id",
-        )
-        .bind(&new.kubernetes_node)
-        .bind(&new.dataset_name)
-        .bind(&new.generator_type)
-        .bind(new.parameters.to_string())
-        .bind(&caller.subject)
-        .fetch_one(&mut *tx)
-        .await?;
-        outbox::record_sqlx(
+        let id = lifecycle::create_generation_job(
             &mut tx,
-            &[Event::new(
-                Entity::Job,
-                id,
-                "created",
-                json!({"id": id, "type": job::DATASET_GENERATION_JOB, "status": "waiting", "error_code": null,
-                       "experiment_id": null, "dataset_id": null}),
-            )],
+            &lifecycle::NewGenerationJob {
+                node: new.kubernetes_node.clone(),
+                dataset_name: new.dataset_name.clone(),
+                generator_type: new.generator_type.clone(),
+                parameters: new.parameters.clone(),
+                created_by: Some(caller.subject.clone()),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -180,11 +168,7 @@ impl GenerationApi {
             &info,
         )
         .await?;
-        sqlx::query("UPDATE job SET dataset_id = $2 WHERE id = $1")
-            .bind(generation.id)
-            .bind(dataset_id)
-            .execute(&mut *tx)
-            .await?;
+        lifecycle::set_generated_dataset(&mut tx, generation.id, dataset_id).await?;
         lifecycle::apply(&mut tx, generation.id, &Transition::GenerationDone).await?;
         tx.commit().await?;
         tracing::info!(job_id = generation.id, dataset_id, rows = info.rows, "generated dataset stored");

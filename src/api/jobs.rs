@@ -53,6 +53,14 @@ pub struct StartOptions {
     /// Limit CPUs to the `cores` parameter (default true).
     #[oai(nullable)]
     pub enforce_cpus: Option<bool>,
+    /// Retries of infrastructure failures (run vanished, unschedulable, image not found, launch
+    /// failed), 0–100; default: the experiment's (0 unless set, as in MPCSL).
+    pub max_retries: Option<i64>,
+    /// First back-off in seconds, doubled for each further retry, with jitter (default: the
+    /// experiment's, 10).
+    pub retry_backoff: Option<f64>,
+    /// Longest back-off in seconds (default: the experiment's, 600).
+    pub retry_backoff_cap: Option<f64>,
 }
 
 impl FromJsonBody for StartOptions {
@@ -64,6 +72,9 @@ impl FromJsonBody for StartOptions {
                 node: None,
                 gpus: None,
                 enforce_cpus: Some(true),
+                max_retries: None,
+                retry_backoff: None,
+                retry_backoff_cap: None,
             });
         }
         let mut fields = Fields::new(object);
@@ -72,6 +83,8 @@ impl FromJsonBody for StartOptions {
         let node = fields.optional_string("node");
         let gpus = fields.optional_int("gpus");
         let enforce_cpus = fields.optional_bool("enforce_cpus");
+        let RetryOptions { max_retries, retry_backoff, retry_backoff_cap } =
+            RetryOptions::from_fields(&mut fields);
         if let Some(runs) = runs
             && !(1..=MAX_RUNS).contains(&runs)
         {
@@ -89,7 +102,36 @@ impl FromJsonBody for StartOptions {
             node,
             gpus,
             enforce_cpus: Some(enforce_cpus.unwrap_or(true)),
+            max_retries,
+            retry_backoff,
+            retry_backoff_cap,
         })
+    }
+}
+
+/// `max_retries`, `retry_backoff`, `retry_backoff_cap` of an experiment or a start request.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct RetryOptions {
+    pub max_retries: Option<i64>,
+    pub retry_backoff: Option<f64>,
+    pub retry_backoff_cap: Option<f64>,
+}
+
+impl RetryOptions {
+    /// Reads and checks the three optional keys, adding errors to `fields`.
+    pub fn from_fields(fields: &mut Fields) -> Self {
+        let max_retries = fields.optional_int("max_retries");
+        let retry_backoff = fields.optional_number("retry_backoff");
+        let retry_backoff_cap = fields.optional_number("retry_backoff_cap");
+        if max_retries.is_some_and(|m| !(0..=100).contains(&m)) {
+            fields.fail::<()>("max_retries", "Must be between 0 and 100.");
+        }
+        for (key, seconds) in [("retry_backoff", retry_backoff), ("retry_backoff_cap", retry_backoff_cap)] {
+            if seconds.is_some_and(|s| !(s > 0.0 && s <= 86_400.0)) {
+                fields.fail::<()>(key, "Must be more than 0 and at most 86400 seconds.");
+            }
+        }
+        RetryOptions { max_retries, retry_backoff, retry_backoff_cap }
     }
 }
 
@@ -224,33 +266,23 @@ impl JobsApi {
         }
         let options = options.0;
         let mut tx = state.pool.begin().await?;
-        let ids: Vec<i32> = sqlx::query_scalar(
-            "INSERT INTO job (type, experiment_id, status, node_hostname, parallel, enforce_cpus, gpus, start_time, created_by) \
-             SELECT 'experiment_job', $1, 'waiting', $2, $3, $4, $5, clock_timestamp(), $7 FROM generate_series(1, $6) \
-             RETURNING id",
+        let ids = lifecycle::create_experiment_jobs(
+            &mut tx,
+            &lifecycle::NewExperimentJobs {
+                experiment_id: experiment.id,
+                dataset_id: experiment.dataset_id,
+                runs: options.runs.unwrap_or(1) as i32,
+                node: options.node.clone(),
+                parallel: options.parallel,
+                enforce_cpus: options.enforce_cpus,
+                gpus: options.gpus.map(|g| g as i32),
+                max_retries: options.max_retries.map(|m| m as i32),
+                retry_backoff: options.retry_backoff,
+                retry_backoff_cap: options.retry_backoff_cap,
+                created_by: Some(caller.subject.clone()),
+            },
         )
-        .bind(experiment.id)
-        .bind(&options.node)
-        .bind(options.parallel)
-        .bind(options.enforce_cpus)
-        .bind(options.gpus.map(|g| g as i32))
-        .bind(options.runs.unwrap_or(1) as i32)
-        .bind(&caller.subject)
-        .fetch_all(&mut *tx)
         .await?;
-        let events: Vec<Event> = ids
-            .iter()
-            .map(|&id| {
-                Event::new(
-                    Entity::Job,
-                    id,
-                    "created",
-                    json!({ "id": id, "type": entity::job::EXPERIMENT_JOB, "status": "waiting", "error_code": null,
-                            "experiment_id": experiment.id, "dataset_id": experiment.dataset_id }),
-                )
-            })
-            .collect();
-        outbox::record_sqlx(&mut tx, &events).await?;
         tx.commit().await?;
         tracing::info!(experiment_id = experiment.id, jobs = ids.len(), "experiment started");
         let last = *ids.last().ok_or_else(|| anyhow::anyhow!("no job was created"))?;
@@ -395,10 +427,11 @@ impl JobsApi {
         job_id: Path<i32>,
         upload: StreamedJsonBody<ResultUpload>,
     ) -> ApiResult<Json<ResultView>> {
-        token::authorize_job(&state, request, job_id.0).await?;
+        let own_token = token::authorize_job(&state, request, job_id.0).await?;
         let reader = upload.body.into_async_read();
         let ingested =
-            result::ingest(&state.pool, job_id.0, reader, state.config.load_separation_set).await?;
+            result::ingest(&state.pool, job_id.0, reader, state.config.load_separation_set, own_token)
+                .await?;
         let model = entity::result::Entity::find_by_id(ingested.result_id)
             .one(&state.db)
             .await?

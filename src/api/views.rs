@@ -228,6 +228,19 @@ pub struct JobView {
     /// The job's latest result.
     #[oai(nullable)]
     pub result: Option<ResultView>,
+    /// 1 for the first run; one more for each retry of an infrastructure failure.
+    pub attempt: i32,
+    /// Why earlier attempts did not finish, oldest first.
+    pub earlier_attempts: Vec<EarlierAttempt>,
+}
+
+/// An attempt of a job that failed for an infrastructure reason and was retried.
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+pub struct EarlierAttempt {
+    pub attempt: i32,
+    pub reason: String,
+    /// When it was given up (ISO 8601).
+    pub at: String,
 }
 
 impl JobView {
@@ -243,6 +256,8 @@ impl JobView {
             log: m.log.clone(),
             error_code: m.error_code.map(JobErrorCode::code),
             result,
+            attempt: m.attempt,
+            earlier_attempts: serde_json::from_value(m.earlier_attempts.clone()).unwrap_or_default(),
         }
     }
 }
@@ -305,6 +320,10 @@ pub struct ExperimentView {
     pub algorithm: Option<AlgorithmView>,
     #[oai(nullable)]
     pub parameters: Option<Value>,
+    /// Default retries of its jobs' infrastructure failures and their back-off (seconds).
+    pub max_retries: i32,
+    pub retry_backoff: f64,
+    pub retry_backoff_cap: f64,
     /// The job with the latest start time, hidden jobs included.
     #[oai(nullable)]
     pub last_job: Option<ExperimentJobView>,

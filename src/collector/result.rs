@@ -6,6 +6,7 @@
 use std::{collections::HashSet, fmt, io::BufReader};
 
 use bytes::{Bytes, BytesMut};
+use entity::enums::JobStatus;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Value, json};
 use sqlx::{PgPool, postgres::PgConnection};
@@ -14,7 +15,7 @@ use tokio_util::io::SyncIoBridge;
 
 use crate::{
     events::{Entity, Event, outbox},
-    lifecycle::{self, Transition, TransitionError},
+    lifecycle::{self, LostRun, Transition, TransitionError},
 };
 
 const CHUNK: usize = 256 * 1024;
@@ -64,39 +65,48 @@ struct Summary {
 }
 
 /// Stores an uploaded result for `job_id` from `body` (a reader of the JSON document).
+/// `own_token`: the upload carried the job's upload token, so a result for a job the scheduler
+/// abandoned (its run vanished, timed out or was never seen) is its executor's, arriving late:
+/// it is accepted and the job recovered. Any other upload for an ended job is refused.
 pub async fn ingest(
     pool: &PgPool,
     job_id: i32,
     body: impl tokio::io::AsyncRead + Send + Unpin + 'static,
     load_sepsets: bool,
+    own_token: bool,
 ) -> Result<Ingested, IngestError> {
     let started = std::time::Instant::now();
     let mut tx = pool.begin().await?;
-    let job: Option<(String, String, chrono::DateTime<chrono::Utc>, Option<i32>)> = sqlx::query_as(
-        "SELECT type, status::text, start_time, experiment_id FROM job WHERE id = $1 FOR UPDATE",
+    type JobRow = (String, String, chrono::DateTime<chrono::Utc>, Option<i32>, Option<String>);
+    let job: Option<JobRow> = sqlx::query_as(
+        "SELECT type, status::text, start_time, experiment_id, failure_reason FROM job WHERE id = $1 FOR UPDATE",
     )
     .bind(job_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((job_type, status, start_time, experiment_id)) = job else {
+    let Some((job_type, status, start_time, experiment_id, failure_reason)) = job else {
         return Err(IngestError::NotFound(job_id));
     };
+    let abandoned = failure_reason.as_deref().and_then(LostRun::parse);
     if job_type != entity::job::EXPERIMENT_JOB {
         return Err(IngestError::Invalid(format!(
             "job {job_id} is a dataset-generation job: it delivers a dataset, not a result"
         )));
     }
-    match status.as_str() {
-        "waiting" | "running" => {}
-        "done" => {
+    let status = lifecycle::parse_status(&status).unwrap_or(JobStatus::Error);
+    let recovering = match (status, abandoned) {
+        (JobStatus::Waiting | JobStatus::Running, _) => None,
+        (JobStatus::Error, Some(reason)) if own_token => Some(reason),
+        (JobStatus::Done, _) => {
             return Err(IngestError::Conflict(format!("job {job_id} already has its result")));
         }
-        other => {
+        (other, _) => {
             return Err(IngestError::Conflict(format!(
-                "job {job_id} is {other}; its result is not accepted"
+                "job {job_id} is {}; its result is not accepted",
+                other.as_str()
             )));
         }
-    }
+    };
     let node_ids: Vec<i32> = sqlx::query_scalar(
         "SELECT n.id FROM node n JOIN experiment e ON e.dataset_id = n.dataset_id WHERE e.id = $1",
     )
@@ -137,7 +147,20 @@ pub async fn ingest(
     .bind(summary.dataset_loading_time)
     .execute(&mut *tx)
     .await?;
-    match lifecycle::apply(&mut tx, job_id, &Transition::Complete).await {
+    let transition = match recovering {
+        Some(reason) => {
+            let note = format!(
+                "\nCauseway recovered this job: its result arrived, with the job's upload token, \
+                 after the scheduler had given up on it ({}).\n",
+                reason.describe()
+            );
+            lifecycle::append_log(&mut tx, job_id, &note).await?;
+            tracing::info!(job_id, reason = reason.as_str(), "late result recovers an abandoned job");
+            Transition::Recover
+        }
+        None => Transition::Complete,
+    };
+    match lifecycle::apply(&mut tx, job_id, &transition).await {
         Ok(_) => {}
         Err(TransitionError::Database(err)) => return Err(err.into()),
         Err(other) => return Err(IngestError::Conflict(other.to_string())),

@@ -7,6 +7,8 @@
 //! authentication is off.
 
 use poem::{Request, http::Uri};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 use crate::{
@@ -41,23 +43,31 @@ pub async fn strip_token_prefix(mut request: Request) -> poem::Result<Request> {
     Ok(request)
 }
 
+/// What the database stores of a token: SHA-256 of its hyphenated lower-case text (the same
+/// as Postgres' `sha256(convert_to(token::text, 'UTF8'))`, which the migration used).
+pub fn token_hash(token: &Uuid) -> [u8; 32] {
+    Sha256::digest(token.hyphenated().to_string().as_bytes()).into()
+}
+
 fn presented(request: &Request) -> Option<Presented> {
     request.extensions().get::<Presented>().copied()
 }
 
 /// An upload or report for `job_id`: the token must be that job's; without a token, only when
-/// tokens are not required.
-pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) -> ApiResult<()> {
+/// tokens are not required. `true` when the job's own token was presented (which is what lets a
+/// late result recover an abandoned job).
+pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) -> ApiResult<bool> {
     match presented(request) {
         Some(Presented::Token(token)) => {
-            let expected: Option<Option<Uuid>> =
-                sqlx::query_scalar("SELECT upload_token FROM job WHERE id = $1")
+            let expected: Option<Option<Vec<u8>>> =
+                sqlx::query_scalar("SELECT upload_token_hash FROM job WHERE id = $1")
                     .bind(job_id)
                     .fetch_optional(&state.pool)
                     .await?;
+            let presented = token_hash(&token);
             match expected {
                 None => Err(ApiError::not_found("job", job_id)),
-                Some(Some(expected)) if expected == token => Ok(()),
+                Some(Some(expected)) if bool::from(expected.as_slice().ct_eq(&presented)) => Ok(true),
                 Some(_) => {
                     Err(ApiError::forbidden(format!("the upload token does not belong to job {job_id}")))
                 }
@@ -67,7 +77,7 @@ pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) 
         None if state.config.upload_tokens_required() => Err(ApiError::forbidden(
             "uploads need the job's token: use the --api_host the scheduler passed (…/t/<token>)",
         )),
-        None => Ok(()),
+        None => Ok(false),
     }
 }
 
@@ -77,9 +87,10 @@ pub async fn authorize_dataset(state: &SharedState, request: &Request, dataset_i
     match presented(request) {
         Some(Presented::Token(token)) => {
             let allowed: Option<i32> = sqlx::query_scalar(
-                "SELECT e.dataset_id FROM job j JOIN experiment e ON e.id = j.experiment_id WHERE j.upload_token = $1",
+                "SELECT e.dataset_id FROM job j JOIN experiment e ON e.id = j.experiment_id \
+                 WHERE j.upload_token_hash = $1",
             )
-            .bind(token)
+            .bind(token_hash(&token).to_vec())
             .fetch_optional(&state.pool)
             .await?;
             if allowed == Some(dataset_id) {
@@ -105,9 +116,9 @@ pub async fn authorize_ground_truth(
     match presented(request) {
         Some(Presented::Token(token)) => {
             let produced: Option<i32> = sqlx::query_scalar(
-                "SELECT dataset_id FROM job WHERE upload_token = $1 AND type = 'dataset_generation_job'",
+                "SELECT dataset_id FROM job WHERE upload_token_hash = $1 AND type = 'dataset_generation_job'",
             )
-            .bind(token)
+            .bind(token_hash(&token).to_vec())
             .fetch_optional(&state.pool)
             .await?
             .flatten();

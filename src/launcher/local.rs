@@ -1,5 +1,8 @@
-//! The local launcher: each run is a child process of the scheduler, in its own process group,
-//! with stdout and stderr written to a log file (so live logs cost no memory).
+//! The local launcher: each run is a `causeway supervise` process (see [`super::supervise`]) that
+//! leads its own session and runs the executor, with stdout and stderr written to a log file (so
+//! live logs cost no memory). Everything about a run lives in its run folder
+//! ([`super::run_dir`]), not in this process: runs outlive the scheduler, and a restarted
+//! scheduler observes, follows, stops and cleans up the runs of the one before.
 
 use std::{
     collections::HashMap,
@@ -14,22 +17,15 @@ use tokio::{
     sync::Mutex,
 };
 
-use super::{LaunchError, LaunchSpec, Launcher, RunObservation, RunState};
-
-struct LocalRun {
-    container_id: String,
-    child: Child,
-    log_path: PathBuf,
-    state: RunState,
-}
+use super::{LaunchError, LaunchSpec, Launcher, RunObservation, run_dir::RunDir};
 
 /// Where the local launcher keeps logs and finds the programs catalogue commands name.
 #[derive(Debug, Clone)]
 pub struct LocalSettings {
-    /// Folder of the run logs.
+    /// Folder of the run folders.
     pub work_dir: PathBuf,
-    /// The `causeway` executable; Causeway's own tools (`causeway-pc`, …) are installed next to
-    /// it (a cargo build puts them there). `None`: this executable.
+    /// The `causeway` executable (it supervises each run); Causeway's own tools (`causeway-pc`,
+    /// …) are installed next to it (a cargo build puts them there). `None`: this executable.
     pub causeway_bin: Option<PathBuf>,
     /// The repository's `executors/` folder, `{executors}` in a catalogue command.
     pub executors_dir: PathBuf,
@@ -45,7 +41,7 @@ impl LocalSettings {
             None => executors_dir.join("python/.venv/bin/python"),
         };
         LocalSettings {
-            work_dir: PathBuf::from(&config.work_dir),
+            work_dir: absolute(Path::new(&config.work_dir)),
             causeway_bin: config.causeway_bin.as_ref().map(PathBuf::from),
             executors_dir,
             python,
@@ -58,12 +54,19 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+fn container_id(job_id: i32) -> String {
+    format!("local-{job_id}")
+}
+
 pub struct LocalLauncher {
     work_dir: PathBuf,
+    /// The `causeway` executable that supervises runs.
+    supervisor: PathBuf,
     tools_dir: Option<PathBuf>,
     executors_dir: PathBuf,
     python: PathBuf,
-    runs: Mutex<HashMap<i32, LocalRun>>,
+    /// Supervisors this process started, kept only to reap them when they end.
+    children: Mutex<HashMap<i32, Child>>,
 }
 
 impl LocalLauncher {
@@ -71,9 +74,26 @@ impl LocalLauncher {
         let LocalSettings { work_dir, causeway_bin, executors_dir, python } = settings;
         std::fs::create_dir_all(&work_dir)
             .with_context(|| format!("creating the work folder {}", work_dir.display()))?;
-        let causeway = causeway_bin.or_else(|| std::env::current_exe().ok());
-        let tools_dir = causeway.and_then(|path| path.parent().map(PathBuf::from));
-        Ok(LocalLauncher { work_dir, tools_dir, executors_dir, python, runs: Mutex::new(HashMap::new()) })
+        let supervisor = causeway_bin
+            .or_else(|| std::env::current_exe().ok())
+            .context("finding the causeway executable that supervises local runs")?;
+        let tools_dir = supervisor.parent().map(PathBuf::from);
+        let left = RunDir::list(&work_dir).map(|dirs| dirs.len()).unwrap_or_default();
+        if left > 0 {
+            tracing::info!(
+                runs = left,
+                work_dir = %work_dir.display(),
+                "found runs of an earlier scheduler; adopting them (live ones are followed, ended ones are read)"
+            );
+        }
+        Ok(LocalLauncher {
+            work_dir,
+            supervisor,
+            tools_dir,
+            executors_dir,
+            python,
+            children: Mutex::new(HashMap::new()),
+        })
     }
 
     /// The program and arguments of a run: the catalogue command with its placeholders filled
@@ -124,33 +144,44 @@ impl LocalLauncher {
         }
         PathBuf::from(program)
     }
-
-    fn refresh(run: &mut LocalRun) {
-        if run.state.is_finished() {
-            return;
-        }
-        if let Ok(Some(status)) = run.child.try_wait() {
-            run.state = if status.success() {
-                RunState::Succeeded
-            } else {
-                RunState::Failed { exit_code: status.code() }
-            };
-        }
-    }
 }
 
-/// Kills the whole process group, so that interpreters' children go too.
-async fn kill_group(child: &mut Child) {
-    // The child leads its own group (`process_group(0)`), so its pid is the group id. Only an id
-    // above 1 is passed: killpg(1) or killpg(0) would signal other processes. (Not `kill -KILL
-    // -<pid>`: procps-ng 4.0.2 turns that into kill(-1), which ends every process.)
-    if let Some(group) = child.id().and_then(|pid| i32::try_from(pid).ok()).filter(|&pid| pid > 1) {
+/// Kills a whole process group: the supervisor and its executor (and interpreters' children).
+fn kill_group(group: i32) {
+    // Only an id above 1 is passed: killpg(1) or killpg(0) would signal other processes. (Not
+    // `kill -KILL -<pid>`: procps-ng 4.0.2 turns that into kill(-1), which ends every process.)
+    if group > 1 {
         // SAFETY: killpg only sends a signal; it touches no memory of this process.
         unsafe {
             libc::killpg(group, libc::SIGKILL);
         }
     }
-    let _ = child.kill().await;
+}
+
+impl LocalLauncher {
+    /// Stops the run of `dir` if it is alive, and reaps it if this process started it.
+    async fn stop_run(&self, dir: &RunDir) -> bool {
+        let child = self.children.lock().await.remove(&dir.job_id);
+        let group = match dir.record() {
+            // The recorded start time rules out a reused pid.
+            Some(record) if dir.alive() => Some(record.pid),
+            Some(_) => None,
+            // Not recorded yet: only this process knows the pid.
+            None => child.as_ref().and_then(Child::id).and_then(|pid| i32::try_from(pid).ok()),
+        };
+        if let Some(group) = group {
+            kill_group(group);
+        }
+        if let Some(mut child) = child {
+            let _ = child.kill().await;
+        }
+        group.is_some()
+    }
+
+    /// Reaps supervisors this process started that have ended (their status is in the folder).
+    async fn reap(&self) {
+        self.children.lock().await.retain(|_, child| !matches!(child.try_wait(), Ok(Some(_)) | Err(_)));
+    }
 }
 
 #[async_trait]
@@ -163,73 +194,89 @@ impl Launcher for LocalLauncher {
                 spec.image.as_deref().unwrap_or("none")
             )));
         };
-        let container_id = format!("local-{}", spec.job_id);
-        let log_path = self.work_dir.join(format!("job-{}.log", spec.job_id));
         let (program, args) = self.command_line(command, &spec.args)?;
-        let log = std::fs::File::create(&log_path).context("creating the run log")?;
-        let child = Command::new(&program)
+        let dir = RunDir::new(&self.work_dir, spec.job_id);
+        if dir.path.exists() {
+            // Left by an earlier database with the same job ids: not this job's run.
+            tracing::warn!(job_id = spec.job_id, path = %dir.path.display(), "replacing a stale run folder");
+            self.stop_run(&dir).await;
+            std::fs::remove_dir_all(&dir.path).context("removing a stale run folder")?;
+        }
+        std::fs::create_dir_all(&dir.path).context("creating the run folder")?;
+        let log = std::fs::File::create(dir.log_path()).context("creating the run log")?;
+        let mut supervise = Command::new(&self.supervisor);
+        supervise
+            .arg("supervise")
+            .arg("--run-dir")
+            .arg(&dir.path)
+            .arg("--")
+            .arg(&program)
             .args(&args)
             .envs(&spec.env)
             .stdin(Stdio::null())
             .stdout(log.try_clone().context("sharing the run log")?)
-            .stderr(log)
-            .process_group(0)
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|err| LaunchError::NotRunnable(format!("starting {}: {err}", program.display())))?;
+            .stderr(log);
+        // SAFETY: between fork and exec only setsid runs, which is async-signal-safe. A new
+        // session keeps the run out of the scheduler's process group and terminal, so neither
+        // the scheduler's end nor a Ctrl-C meant for it ends the run.
+        unsafe {
+            supervise.pre_exec(|| {
+                if libc::setsid() == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = supervise.spawn().map_err(|err| {
+            LaunchError::Other(anyhow::anyhow!("starting {}: {err}", self.supervisor.display()))
+        })?;
         tracing::info!(job_id = spec.job_id, pid = child.id(), program = command[0], "local run started");
-        self.runs.lock().await.insert(
-            spec.job_id,
-            LocalRun { container_id: container_id.clone(), child, log_path, state: RunState::Running },
-        );
-        Ok(container_id)
+        self.children.lock().await.insert(spec.job_id, child);
+        Ok(container_id(spec.job_id))
     }
 
     async fn observe(&self) -> anyhow::Result<Vec<RunObservation>> {
-        let mut runs = self.runs.lock().await;
-        Ok(runs
-            .iter_mut()
-            .map(|(&job_id, run)| {
-                Self::refresh(run);
-                RunObservation { job_id, container_id: run.container_id.clone(), state: run.state.clone() }
-            })
-            .collect())
+        self.reap().await;
+        let work_dir = self.work_dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let dirs = RunDir::list(&work_dir)
+                .with_context(|| format!("listing run folders in {}", work_dir.display()))?;
+            Ok(dirs
+                .into_iter()
+                .map(|dir| RunObservation {
+                    job_id: dir.job_id,
+                    container_id: container_id(dir.job_id),
+                    state: dir.state(),
+                })
+                .collect())
+        })
+        .await?
     }
 
     async fn stop(&self, job_id: i32) -> anyhow::Result<()> {
-        let mut runs = self.runs.lock().await;
-        if let Some(run) = runs.get_mut(&job_id) {
-            Self::refresh(run);
-            if !run.state.is_finished() {
-                kill_group(&mut run.child).await;
-                run.state = RunState::Failed { exit_code: None };
-                tracing::info!(job_id, "local run stopped");
-            }
+        if self.stop_run(&RunDir::new(&self.work_dir, job_id)).await {
+            tracing::info!(job_id, "local run stopped");
         }
         Ok(())
     }
 
     async fn logs(&self, job_id: i32) -> anyhow::Result<Option<String>> {
-        let path = self.runs.lock().await.get(&job_id).map(|run| run.log_path.clone());
-        match path {
-            Some(path) => {
-                let bytes =
-                    tokio::fs::read(&path).await.with_context(|| format!("reading {}", path.display()))?;
-                Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
-            }
-            None => Ok(None),
+        let path = RunDir::new(&self.work_dir, job_id).log_path();
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(anyhow::Error::new(err).context(format!("reading {}", path.display()))),
         }
     }
 
     async fn cleanup(&self, job_id: i32) -> anyhow::Result<()> {
-        if let Some(mut run) = self.runs.lock().await.remove(&job_id) {
-            Self::refresh(&mut run);
-            if !run.state.is_finished() {
-                kill_group(&mut run.child).await;
-            }
-            let _ = tokio::fs::remove_file(&run.log_path).await;
+        let dir = RunDir::new(&self.work_dir, job_id);
+        self.stop_run(&dir).await;
+        match tokio::fs::remove_dir_all(&dir.path).await {
+            Ok(()) => Ok(()),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(err) => Err(anyhow::Error::new(err).context(format!("removing {}", dir.path.display()))),
         }
-        Ok(())
     }
 
     async fn nodes(&self) -> anyhow::Result<Vec<String>> {

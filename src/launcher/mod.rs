@@ -3,6 +3,8 @@
 
 pub mod kubernetes;
 pub mod local;
+pub mod run_dir;
+pub mod supervise;
 
 use std::collections::HashMap;
 

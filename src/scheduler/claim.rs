@@ -13,7 +13,9 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::lifecycle::{self, JobState, Transition};
+use entity::enums::JobStatus;
+
+use crate::lifecycle::{self, JobState};
 
 /// Key of the advisory lock held while claiming.
 const CLAIM_LOCK: i64 = 0x6361_7573_6577_6179; // "causeway"
@@ -64,20 +66,24 @@ pub async fn claim_batch(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>, life
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(CLAIM_LOCK).execute(&mut *tx).await?;
     let waiting: Vec<(i32, String, bool)> = sqlx::query_as(
-        "SELECT id, type, coalesce(parallel, false) FROM job WHERE status = 'waiting' \
+        "SELECT id, type, coalesce(parallel, false) FROM job WHERE status = $2::job_status \
+         AND (not_before IS NULL OR not_before <= now()) \
          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
     )
     .bind(limit)
+    .bind(JobStatus::Waiting.as_str())
     .fetch_all(&mut *tx)
     .await?;
     if waiting.is_empty() {
         return Ok(vec![]);
     }
     let (running_any, running_sequential): (bool, bool) = sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM job WHERE status = 'running' AND type = 'experiment_job'), \
-                EXISTS (SELECT 1 FROM job WHERE status = 'running' AND type = 'experiment_job' \
+        "SELECT EXISTS (SELECT 1 FROM job WHERE status = $1::job_status AND type = $2), \
+                EXISTS (SELECT 1 FROM job WHERE status = $1::job_status AND type = $2 \
                         AND NOT coalesce(parallel, false))",
     )
+    .bind(JobStatus::Running.as_str())
+    .bind(entity::job::EXPERIMENT_JOB)
     .fetch_one(&mut *tx)
     .await?;
     let waiting: Vec<Waiting> = waiting
@@ -88,14 +94,7 @@ pub async fn claim_batch(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>, life
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let tokens: Vec<(i32, Uuid)> = sqlx::query_as(
-        "UPDATE job SET upload_token = gen_random_uuid() WHERE id = ANY($1) RETURNING id, upload_token",
-    )
-    .bind(&ids)
-    .fetch_all(&mut *tx)
-    .await?;
-    let tokens: std::collections::HashMap<i32, Uuid> = tokens.into_iter().collect();
-    let states = lifecycle::apply_many(&mut tx, &ids, &Transition::Launch).await?;
+    let claimed = lifecycle::claim(&mut tx, &ids).await?;
     let waited: Vec<f64> = sqlx::query_scalar(
         "SELECT extract(epoch FROM launched_at - start_time)::float8 FROM job WHERE id = ANY($1)",
     )
@@ -108,10 +107,7 @@ pub async fn claim_batch(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>, life
             .scheduling_latency
             .observe(std::time::Duration::from_secs_f64(seconds.max(0.0)));
     }
-    Ok(states
-        .into_iter()
-        .filter_map(|job| Some(Claimed { upload_token: *tokens.get(&job.id)?, job }))
-        .collect())
+    Ok(claimed.into_iter().map(|(job, upload_token)| Claimed { job, upload_token }).collect())
 }
 
 #[cfg(test)]

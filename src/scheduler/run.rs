@@ -1,28 +1,42 @@
 //! The scheduler loop: launch what may start, watch what runs, end what finished.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
-use entity::enums::JobErrorCode;
+use entity::enums::{JobErrorCode, JobStatus};
 use futures::StreamExt;
 use sqlx::PgPool;
-use tokio::sync::Notify;
+use tokio::sync::{Mutex, Notify};
 
 use super::{EMPTY_LOGS, claim, spec};
 use crate::{
     config::Config,
     launcher::{LaunchError, Launcher, RunState},
-    lifecycle::{self, Transition, TransitionError},
+    lifecycle::{self, LostRun, Transition, TransitionError},
 };
 
 /// How many jobs one claim transaction takes at most.
 const CLAIM_BATCH: i64 = 256;
+
+/// How long [`Scheduler::stop`] waits for the pass in progress.
+const STOP_WAIT: Duration = Duration::from_secs(5);
 
 pub struct Scheduler {
     pool: PgPool,
     launcher: Arc<dyn Launcher>,
     config: Config,
     wake: Arc<Notify>,
+    /// Set by [`Scheduler::stop`]: no new pass, no new claim.
+    stopping: AtomicBool,
+    /// Held for the duration of a pass of the loop, so that `stop` can wait for it.
+    pass: Mutex<()>,
 }
 
 /// A running job as the database sees it.
@@ -35,7 +49,32 @@ struct RunningJob {
 
 impl Scheduler {
     pub fn new(pool: PgPool, launcher: Arc<dyn Launcher>, config: Config) -> Arc<Self> {
-        Arc::new(Scheduler { pool, launcher, config, wake: Arc::new(Notify::new()) })
+        Arc::new(Scheduler {
+            pool,
+            launcher,
+            config,
+            wake: Arc::new(Notify::new()),
+            stopping: AtomicBool::new(false),
+            pass: Mutex::new(()),
+        })
+    }
+
+    /// Stops the loop (SIGTERM): no new claims; the pass in progress may finish its launches
+    /// (for [`STOP_WAIT`] at most), so no claimed job is left without its run. Runs are left
+    /// alone: the local ones are in sessions of their own, and the next scheduler adopts them.
+    pub async fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+        match tokio::time::timeout(STOP_WAIT, self.pass.lock()).await {
+            Ok(_) => {
+                tracing::info!("scheduler stopped: no more claims; runs keep running for the next scheduler")
+            }
+            Err(_) => tracing::warn!("scheduler stopped in the middle of a pass; the next one reconciles it"),
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
     }
 
     /// Wakes the loop now (a job was created or cancelled).
@@ -51,7 +90,13 @@ impl Scheduler {
             tokio::spawn(self.clone().answer_requests(client));
         }
         loop {
-            self.tick().await;
+            {
+                let _pass = self.pass.lock().await;
+                if self.stopping() {
+                    return;
+                }
+                self.tick().await;
+            }
             let _ = tokio::time::timeout(self.config.scheduler_poll, self.wake.notified()).await;
         }
     }
@@ -69,7 +114,7 @@ impl Scheduler {
     /// Claims and launches jobs until none may start; returns how many were launched.
     pub async fn launch_waiting(&self) -> anyhow::Result<usize> {
         let mut launched = 0;
-        loop {
+        while !self.stopping() {
             let claimed = claim::claim_batch(&self.pool, CLAIM_BATCH).await?;
             if claimed.is_empty() {
                 break;
@@ -83,7 +128,6 @@ impl Scheduler {
             let mut specs =
                 spec::experiment_launches(&self.pool, &experiments, &host, self.config.load_separation_set)
                     .await?;
-            let mut containers: Vec<(i32, String)> = Vec::with_capacity(claimed.len());
             for job in &claimed {
                 let job_id = job.job.id;
                 let spec = match job.job.job_type.as_str() {
@@ -100,34 +144,38 @@ impl Scheduler {
                     Ok(spec) => self.launcher.launch(&spec).await,
                     Err(err) => Err(LaunchError::Other(err)),
                 };
+                // Recorded at once, not after the batch: a run is found by its job id anyway
+                // (a crash before this line leaves a run the next pass adopts), but the sooner
+                // the job names its run, the sooner a vanished run is noticed.
                 match outcome {
-                    Ok(container_id) => containers.push((job_id, container_id)),
+                    Ok(container_id) => {
+                        self.record_container(job_id, &container_id).await?;
+                        launched += 1;
+                    }
                     Err(err) => self.launch_failed(job_id, &err).await?,
                 }
             }
-            launched += containers.len();
-            let (ids, names): (Vec<i32>, Vec<String>) = containers.into_iter().unzip();
-            sqlx::query(
-                "UPDATE job SET container_id = c.name FROM unnest($1::int[], $2::varchar[]) AS c(id, name) \
-                 WHERE job.id = c.id",
-            )
-            .bind(&ids)
-            .bind(&names)
-            .execute(&self.pool)
-            .await?;
         }
         Ok(launched)
+    }
+
+    async fn record_container(&self, job_id: i32, container_id: &str) -> anyhow::Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        lifecycle::record_container(&mut conn, job_id, container_id).await?;
+        Ok(())
     }
 
     /// Ends a claimed job whose run could not be started (error -127, the reason as its log).
     async fn launch_failed(&self, job_id: i32, err: &LaunchError) -> anyhow::Result<()> {
         tracing::warn!(job_id, error = %err, "launch failed");
+        // A launcher failure may pass (API server hiccup); a job that cannot run here never will.
+        if matches!(err, LaunchError::Other(_))
+            && self.retried(job_id, &format!("launch failed: {err}")).await?
+        {
+            return Ok(());
+        }
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
-            .bind(job_id)
-            .bind(format!("Causeway could not start this job: {err}\n"))
-            .execute(&mut *tx)
-            .await?;
+        lifecycle::set_log(&mut tx, job_id, &format!("Causeway could not start this job: {err}\n")).await?;
         ignore_moved_on(lifecycle::apply(&mut tx, job_id, &Transition::LaunchFailed).await)?;
         tx.commit().await?;
         Ok(())
@@ -139,7 +187,8 @@ impl Scheduler {
     pub async fn monitor(&self) -> anyhow::Result<()> {
         let observations = self.launcher.observe().await?;
         let running: Vec<(i32, Option<String>, Option<DateTime<Utc>>)> =
-            sqlx::query_as("SELECT id, container_id, launched_at FROM job WHERE status = 'running'")
+            sqlx::query_as("SELECT id, container_id, launched_at FROM job WHERE status = $1::job_status")
+                .bind(JobStatus::Running.as_str())
                 .fetch_all(&self.pool)
                 .await?;
         let running: HashMap<i32, RunningJob> = running
@@ -155,39 +204,83 @@ impl Scheduler {
                 self.reconcile(job_id, &observation.state).await?;
                 continue;
             };
+            if job.container_id.is_none() {
+                // Launched by a scheduler that stopped before recording it: adopt the run.
+                tracing::info!(job_id, container_id = observation.container_id, "adopting a run");
+                self.record_container(job_id, &observation.container_id).await?;
+            }
             let failure = match &observation.state {
                 // A run that ended while its job is still running never uploaded a result.
-                RunState::Succeeded | RunState::Failed { .. } => Some((JobErrorCode::Unknown, None)),
-                RunState::Unschedulable => Some((JobErrorCode::Unschedulable, None)),
-                RunState::ImageNotFound => Some((JobErrorCode::ImageNotFound, None)),
+                RunState::Succeeded | RunState::Failed { .. } => {
+                    Some((Transition::Fail(JobErrorCode::Unknown), None))
+                }
+                RunState::Unschedulable => Some((Transition::Fail(JobErrorCode::Unschedulable), None)),
+                RunState::ImageNotFound => Some((Transition::Fail(JobErrorCode::ImageNotFound), None)),
                 RunState::Running | RunState::Pending => self.timed_out(job),
             };
-            if let Some((code, note)) = failure {
+            if let Some((transition, note)) = failure {
                 if !observation.state.is_finished() {
                     self.launcher.stop(job_id).await?;
                 }
-                self.fail(job_id, code, note.as_deref()).await?;
+                let retried = match retry_reason(&transition) {
+                    Some(reason) => self.retried(job_id, reason).await?,
+                    None => false,
+                };
+                if !retried {
+                    self.fail(job_id, &transition, note.as_deref()).await?;
+                }
                 self.launcher.cleanup(job_id).await?;
             }
         }
 
-        // Running jobs with no run: the run vanished (scheduler restart, Job deleted by hand).
+        // Running jobs with no run: the run vanished (Job or run folder deleted), or none was
+        // ever started (the scheduler stopped between claim and launch).
         for job in running.values() {
-            if job.container_id.is_some() && !observed.contains_key(&job.id) {
-                tracing::warn!(job_id = job.id, "run vanished");
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("UPDATE job SET log = COALESCE(log, $2) WHERE id = $1")
-                    .bind(job.id)
-                    .bind(EMPTY_LOGS)
-                    .execute(&mut *tx)
-                    .await?;
-                ignore_moved_on(
-                    lifecycle::apply(&mut tx, job.id, &Transition::Fail(JobErrorCode::Unknown)).await,
-                )?;
-                tx.commit().await?;
+            if observed.contains_key(&job.id) {
+                continue;
             }
+            // A vanished run's job keeps MPCSL's log (the marker when none was saved).
+            let note = if job.container_id.is_some() {
+                tracing::warn!(job_id = job.id, container_id = job.container_id, "run vanished");
+                String::new()
+            } else if self.waited_longer_than(job, self.config.launch_timeout) {
+                tracing::warn!(job_id = job.id, "no run within the launch timeout");
+                format!(
+                    "\nCauseway observed no run of this job within {:?} of its claim \
+                     (CAUSEWAY_LAUNCH_TIMEOUT); the scheduler may have stopped before launching it.\n",
+                    self.config.launch_timeout
+                )
+            } else {
+                continue;
+            };
+            let reason = if job.container_id.is_some() { LostRun::Vanished } else { LostRun::NoRun };
+            if self.retried(job.id, retry_reason(&Transition::Abandon(reason)).unwrap_or_default()).await? {
+                continue;
+            }
+            let mut tx = self.pool.begin().await?;
+            lifecycle::append_log(&mut tx, job.id, &note).await?;
+            ignore_moved_on(lifecycle::apply(&mut tx, job.id, &Transition::Abandon(reason)).await)?;
+            tx.commit().await?;
         }
         Ok(())
+    }
+
+    /// Puts the job back to `waiting` for another attempt when its retry budget allows;
+    /// `false` (nothing written) when it does not.
+    async fn retried(&self, job_id: i32, reason: &str) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let Some(budget) = lifecycle::RetryBudget::load(&mut tx, job_id).await? else { return Ok(false) };
+        if !budget.allows_retry() {
+            return Ok(false);
+        }
+        let unit = crate::random::SplitMix64::new(uuid::Uuid::new_v4().as_u64_pair().0).next_f64();
+        let retried = lifecycle::retry(&mut tx, job_id, reason, budget.delay(unit)).await?.is_some();
+        tx.commit().await?;
+        Ok(retried)
+    }
+
+    fn waited_longer_than(&self, job: &RunningJob, limit: std::time::Duration) -> bool {
+        job.launched_at.is_some_and(|started| (Utc::now() - started).to_std().unwrap_or_default() > limit)
     }
 
     /// A run whose job is no longer running: its executor ended the job (uploaded the result,
@@ -201,9 +294,11 @@ impl Scheduler {
                 .bind(job_id)
                 .fetch_optional(&self.pool)
                 .await?;
-        let status = job.as_ref().map(|(status, ..)| status.as_str());
+        let status = job.as_ref().map(|(status, ..)| lifecycle::parse_status(status));
         if let Some((status, error_code, end_time)) = &job {
-            let ended_by_executor = status == "done" || (status == "error" && error_code.is_none());
+            let status = lifecycle::parse_status(status);
+            let ended_by_executor =
+                status == Some(JobStatus::Done) || (status == Some(JobStatus::Error) && error_code.is_none());
             let within_grace = end_time
                 .is_none_or(|end| (Utc::now() - end).to_std().unwrap_or_default() < self.config.exit_grace);
             if ended_by_executor && within_grace && !state.is_finished() {
@@ -219,13 +314,11 @@ impl Scheduler {
         self.launcher.cleanup(job_id).await
     }
 
-    fn timed_out(&self, job: &RunningJob) -> Option<(JobErrorCode, Option<String>)> {
+    fn timed_out(&self, job: &RunningJob) -> Option<(Transition, Option<String>)> {
         let limit = self.config.job_timeout?;
-        let started = job.launched_at?;
-        let elapsed = (Utc::now() - started).to_std().unwrap_or_default();
-        (elapsed > limit).then(|| {
+        self.waited_longer_than(job, limit).then(|| {
             (
-                JobErrorCode::Unknown,
+                Transition::Abandon(LostRun::TimedOut),
                 Some(format!("\nCauseway stopped this job: it ran longer than {limit:?}.\n")),
             )
         })
@@ -238,28 +331,21 @@ impl Scheduler {
             None
         });
         let text = text.filter(|t| !t.is_empty()).unwrap_or_else(|| EMPTY_LOGS.to_owned());
-        sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
-            .bind(job_id)
-            .bind(text)
-            .execute(&self.pool)
-            .await?;
+        let mut conn = self.pool.acquire().await?;
+        lifecycle::set_log(&mut conn, job_id, &text).await?;
         Ok(())
     }
 
-    /// Ends a running job with an error code, keeping the run's log (plus a note).
-    async fn fail(&self, job_id: i32, code: JobErrorCode, note: Option<&str>) -> anyhow::Result<()> {
+    /// Ends a running job with an error, keeping the run's log (plus a note).
+    async fn fail(&self, job_id: i32, transition: &Transition, note: Option<&str>) -> anyhow::Result<()> {
         let log = self.launcher.logs(job_id).await.ok().flatten().unwrap_or_default();
         let log = format!("{log}{}", note.unwrap_or_default());
         let log = if log.is_empty() { EMPTY_LOGS.to_owned() } else { log };
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE job SET log = $2 WHERE id = $1")
-            .bind(job_id)
-            .bind(&log)
-            .execute(&mut *tx)
-            .await?;
-        ignore_moved_on(lifecycle::apply(&mut tx, job_id, &Transition::Fail(code)).await)?;
+        lifecycle::set_log(&mut tx, job_id, &log).await?;
+        ignore_moved_on(lifecycle::apply(&mut tx, job_id, transition).await)?;
         tx.commit().await?;
-        tracing::warn!(job_id, code = code.code(), "job failed");
+        tracing::warn!(job_id, ?transition, "job failed");
         Ok(())
     }
 
@@ -310,6 +396,18 @@ impl Scheduler {
                 else => return,
             }
         }
+    }
+}
+
+/// Why a failure is worth another attempt: infrastructure failures are; a crash of the
+/// executor, its own error report, a timeout and a cancel are not.
+fn retry_reason(transition: &Transition) -> Option<&'static str> {
+    match transition {
+        Transition::Fail(JobErrorCode::Unschedulable) => Some("unschedulable: no node can run it"),
+        Transition::Fail(JobErrorCode::ImageNotFound) => Some("image not found"),
+        Transition::Abandon(LostRun::Vanished) => Some("run vanished"),
+        Transition::Abandon(LostRun::NoRun) => Some("no run observed within the launch timeout"),
+        _ => None,
     }
 }
 

@@ -138,7 +138,7 @@ async fn user_sql_runs_without_privileges() {
     let app = spawn_app().await;
     let cases = [
         ("SELECT pg_read_file('/etc/passwd') AS a", "permission denied for function pg_read_file"),
-        ("SELECT id, upload_token::text FROM job", "permission denied for table job"),
+        ("SELECT id, upload_token_hash FROM job", "permission denied for table job"),
         ("SELECT * FROM public.algorithm", "permission denied for table algorithm"),
         ("SELECT set_config('role', 'postgres', false) AS r", "permission denied to set role"),
         ("SELECT pg_ls_dir('.') AS f", "permission denied for function pg_ls_dir"),

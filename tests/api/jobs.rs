@@ -379,24 +379,36 @@ async fn sepsets_are_stored_when_configured() {
 #[tokio::test]
 async fn upload_tokens_are_checked() {
     let app = spawn_app_scheduling(Scheduling::Manual, |c| c.require_upload_token = true).await;
-    let scheduler = app.scheduler.clone().unwrap();
+    let (scheduler, launcher) = crate::durability::recording_scheduler(&app).await;
     let experiment = executor::experiment(&app, "sleep").await;
     let first = app.start(&experiment, json!({"parallel": true})).await;
     let second = app.start(&experiment, json!({"parallel": true})).await;
     scheduler.tick().await;
-    let token = |id: &Value| {
-        let pool = app.pool.clone();
+    let (first_token, second_token) = (launcher.token(&first["id"]), launcher.token(&second["id"]));
+
+    // The database holds only the tokens' SHA-256, as Postgres computes it in the migration.
+    for (id, token) in [(&first["id"], &first_token), (&second["id"], &second_token)] {
+        let token = uuid::Uuid::parse_str(token).unwrap();
         let id = id.as_i64().unwrap() as i32;
-        async move {
-            let token: uuid::Uuid = sqlx::query_scalar("SELECT upload_token FROM job WHERE id = $1")
-                .bind(id)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-            token.simple().to_string()
-        }
-    };
-    let (first_token, second_token) = (token(&first["id"]).await, token(&second["id"]).await);
+        let (stored, by_postgres, row): (Vec<u8>, Vec<u8>, String) = sqlx::query_as(
+            "SELECT upload_token_hash, sha256(convert_to($2::uuid::text, 'UTF8')), job::text FROM job WHERE id = $1",
+        )
+        .bind(id)
+        .bind(token)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        assert_eq!(stored, causeway::collector::token::token_hash(&token));
+        assert_eq!(stored, by_postgres);
+        assert!(!row.contains(&token.simple().to_string()) && !row.contains(&token.to_string()), "{row}");
+    }
+    let columns: Vec<String> = sqlx::query_scalar(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'job' AND column_name LIKE '%token%'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(columns, ["upload_token_hash"]);
     let body = json!({"edge_list": []}).to_string();
     let post = |path: String| app.client.post(app.url(&path)).body(body.clone()).send();
     let message =

@@ -63,9 +63,11 @@ async fn a_job_becomes_a_kubernetes_job_as_the_spec_says_and_its_log_is_kept() {
     assert_eq!(running["container_id"], name);
 
     let k8s_job = fake.job(&name).expect("a Kubernetes Job");
-    let token: uuid::Uuid =
-        sqlx::query_scalar("SELECT upload_token FROM job").fetch_one(&app.pool).await.unwrap();
-    let api_host = format!("{}/t/{}", app.state.config.executor_api_host(), token.simple());
+    // The token travels only in the Job's arguments (the database keeps its hash).
+    let api_host =
+        k8s_job["spec"]["template"]["spec"]["containers"][0]["args"][6].as_str().unwrap().to_owned();
+    let token = api_host.strip_prefix(&format!("{}/t/", app.state.config.executor_api_host())).unwrap();
+    assert_eq!(token.len(), 32, "{api_host}");
     assert_eq!(k8s_job["spec"]["backoffLimit"], 0);
     assert_eq!(k8s_job["spec"]["template"]["spec"]["restartPolicy"], "Never");
     assert_eq!(
@@ -197,4 +199,97 @@ async fn an_algorithm_without_an_image_fails_at_launch_and_nodes_are_listed() {
     assert!(fake.requests().iter().all(|r| !r.starts_with("POST")), "no Job was created");
     let launcher = causeway::launcher::from_config(&app.state.config).await.unwrap();
     assert_eq!(launcher.nodes().await.unwrap(), ["node-a", "node-b"]);
+}
+
+/// A restarted scheduler finds the runs of the one before by label: a live Job is left alone,
+/// and when it ends its job is done with its log. Two runs: one ends while no scheduler runs,
+/// the other after the restart.
+#[tokio::test]
+async fn a_restarted_scheduler_adopts_kubernetes_jobs_by_label() {
+    let (app, fake) = cluster_app().await;
+    let (first, launcher) = crate::durability::recording_scheduler(&app).await;
+    let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
+    let early = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
+    let late = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
+    first.tick().await;
+    drop(first);
+    let nodes: Vec<i32> =
+        sqlx::query_scalar("SELECT id FROM node ORDER BY id").fetch_all(&app.pool).await.unwrap();
+    let upload = |id: Value| {
+        let path = format!("/t/{}/api/job/{id}/result", launcher.token(&id));
+        let body = json!({"edge_list": [{"from_node": nodes[0], "to_node": nodes[1]}]}).to_string();
+        app.client.post(app.url(&path)).body(body).send()
+    };
+    // While no scheduler runs, one executor uploads and its pod ends.
+    expect_json(upload(early.clone()).await.unwrap(), StatusCode::OK).await;
+    fake.finish(&format!("rel-execute-{early}"), true, "early run finished\n");
+
+    let launcher = causeway::launcher::from_config(&app.state.config).await.unwrap();
+    let second = causeway::scheduler::Scheduler::new(app.pool.clone(), launcher, app.state.config.clone());
+    second.tick().await;
+    let adopted = app.job(&late).await;
+    assert_eq!(adopted["status"], "running", "a live Job is adopted, not declared vanished: {adopted}");
+    assert!(fake.job(&format!("rel-execute-{late}")).is_some());
+    let early_job = app.job(&early).await;
+    assert_eq!(
+        (early_job["status"].as_str(), early_job["log"].as_str()),
+        (Some("done"), Some("early run finished\n"))
+    );
+
+    expect_json(upload(late.clone()).await.unwrap(), StatusCode::OK).await;
+    fake.finish(&format!("rel-execute-{late}"), true, "late run finished\n");
+    second.tick().await;
+    let done = app.job(&late).await;
+    assert_eq!((done["status"].as_str(), done["log"].as_str()), (Some("done"), Some("late run finished\n")));
+    assert_eq!(fake.pod_count(), 0, "finished Jobs are cleaned up");
+}
+
+/// Infrastructure failures are retried with back-off while the job's retries last.
+#[tokio::test]
+async fn an_unschedulable_job_is_retried_after_a_back_off_until_its_retries_are_spent() {
+    let (app, fake) = cluster_app().await;
+    let scheduler = app.scheduler.clone().unwrap();
+    fake.set_behaviour(Behaviour::Unschedulable);
+    let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
+    let created = app.start(&experiment, json!({"max_retries": 1, "retry_backoff": 0.3})).await;
+    assert_eq!((created["attempt"].as_i64(), created["earlier_attempts"].clone()), (Some(1), json!([])));
+    scheduler.tick().await;
+    let retrying = app.job(&created["id"]).await;
+    assert_eq!(
+        (retrying["status"].as_str(), retrying["attempt"].as_i64()),
+        (Some("waiting"), Some(2)),
+        "{retrying}"
+    );
+    assert_eq!(retrying["error_code"], Value::Null);
+    assert_eq!(retrying["earlier_attempts"][0]["attempt"], 1);
+    assert!(
+        retrying["earlier_attempts"][0]["reason"].as_str().unwrap().contains("unschedulable"),
+        "{retrying}"
+    );
+    assert_eq!(fake.pod_count(), 0, "the failed attempt's run is removed");
+    let event: Value = sqlx::query_scalar("SELECT payload FROM outbox WHERE subject = $1")
+        .bind(format!("job.{}.retrying", created["id"]))
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(event["attempt"], 2);
+    let delay = event["delay_seconds"].as_f64().unwrap();
+    assert!((0.15..=0.3).contains(&delay), "jittered back-off {delay}");
+
+    // Not claimed again before the back-off has passed…
+    scheduler.tick().await;
+    assert_eq!(app.job(&created["id"]).await["status"], "waiting");
+    // …then launched, unschedulable again, and with no retry left it fails as without retries.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let failed = loop {
+        scheduler.tick().await;
+        let job = app.job(&created["id"]).await;
+        if job["status"] == "error" {
+            break job;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{job}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!((failed["error_code"].as_i64(), failed["attempt"].as_i64()), (Some(-1), Some(2)), "{failed}");
+    assert_eq!(failed["earlier_attempts"].as_array().unwrap().len(), 1);
 }

@@ -6,6 +6,7 @@ mod auth;
 mod contract;
 mod datasets;
 mod distributions;
+mod durability;
 mod executor;
 mod experiments;
 mod fake_kube;

@@ -72,6 +72,21 @@ export function JobScreen() {
           <dd>{formatSeconds(secondsBetween(j.start_time, j.end_time))}</dd>
           <dt>Machine</dt>
           <dd>{j.node_hostname ?? 'default'}</dd>
+          {j.attempt > 1 && (
+            <>
+              <dt>Attempt</dt>
+              <dd data-testid="job-attempt">
+                {j.attempt}, after earlier attempts failed for infrastructure reasons:
+                <ul>
+                  {j.earlier_attempts.map((earlier) => (
+                    <li key={earlier.attempt}>
+                      #{earlier.attempt} ({formatDateTime(earlier.at)}): {earlier.reason}
+                    </li>
+                  ))}
+                </ul>
+              </dd>
+            </>
+          )}
           {j.container_id && (
             <>
               <dt>Container</dt>
