@@ -436,6 +436,34 @@ pub async fn claim(conn: &mut PgConnection, ids: &[i32]) -> Result<Vec<(JobState
         .collect())
 }
 
+/// Locks the job's row (until the caller's transaction ends) if it is still running under the
+/// claim that gave it `token`; `false` when another scheduler took the claim back (launch
+/// timeout) or the job ended. A launch holds this lock until its run is recorded.
+pub async fn lock_claim(conn: &mut PgConnection, id: i32, token: &Uuid) -> Result<bool, sqlx::Error> {
+    let row: Option<i32> = sqlx::query_scalar(
+        "SELECT id FROM job WHERE id = $1 AND status = $2::job_status AND upload_token_hash = $3 FOR UPDATE",
+    )
+    .bind(id)
+    .bind(JobStatus::Running.as_str())
+    .bind(token_hash(token).to_vec())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Locks the job's row if it is running without a recorded run (waiting for a launch in
+/// progress to record it first); `false` otherwise.
+pub async fn lock_without_run(conn: &mut PgConnection, id: i32) -> Result<bool, sqlx::Error> {
+    let row: Option<i32> = sqlx::query_scalar(
+        "SELECT id FROM job WHERE id = $1 AND status = $2::job_status AND container_id IS NULL FOR UPDATE",
+    )
+    .bind(id)
+    .bind(JobStatus::Running.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
+}
+
 /// Names the job's run (process or Kubernetes Job), once it is known.
 pub async fn record_container(
     conn: &mut PgConnection,
@@ -482,6 +510,9 @@ pub async fn set_generated_dataset(
     Ok(())
 }
 
+/// How often a claimed job without a run goes back to `waiting` on top of its retries.
+pub const NEVER_LAUNCHED_REQUEUES: i32 = 3;
+
 /// A job's retry budget, read before deciding between [`retry`] and giving up.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryBudget {
@@ -511,6 +542,12 @@ impl RetryBudget {
     /// Whether another attempt is allowed (attempt 1 is the first run, not a retry).
     pub fn allows_retry(&self) -> bool {
         self.attempt <= self.max_retries
+    }
+
+    /// Whether a job that was claimed but never launched may be claimed again: always, up to
+    /// [`NEVER_LAUNCHED_REQUEUES`] times beyond its retries.
+    pub fn allows_requeue(&self) -> bool {
+        self.attempt <= self.max_retries + NEVER_LAUNCHED_REQUEUES
     }
 
     /// Exponential back-off with jitter: `min(cap, base · 2^(attempt-1))`, scaled by a random

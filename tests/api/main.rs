@@ -2,6 +2,7 @@
 //! Each test gets its own database, so they run in parallel and repeatedly.
 
 mod algorithms;
+mod chaos;
 mod datasets;
 mod distributions;
 mod durability;
