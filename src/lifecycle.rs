@@ -7,8 +7,10 @@
 //!   with its event;
 //! - [`claim`]: waiting → running with a fresh upload token (only its hash is stored);
 //! - [`retry`]: running → waiting for the next attempt (`job.retrying`);
-//! - [`record_container`], [`set_log`], [`append_log`], [`set_generated_dataset`]: what the
-//!   scheduler and the collector learn about a run, without a status change.
+//! - [`lock_claims`]: a launch holds its jobs' rows until their runs are recorded;
+//! - [`record_containers`], [`record_container`], [`set_log`], [`append_log`],
+//!   [`set_generated_dataset`]: what the scheduler and the collector learn about a run, without
+//!   a status change.
 //!
 //! Everything runs on the caller's transaction. Side effects (stopping a run, notifying
 //! browsers) follow from the events, never from here.
@@ -436,19 +438,43 @@ pub async fn claim(conn: &mut PgConnection, ids: &[i32]) -> Result<Vec<(JobState
         .collect())
 }
 
-/// Locks the job's row (until the caller's transaction ends) if it is still running under the
-/// claim that gave it `token`; `false` when another scheduler took the claim back (launch
-/// timeout) or the job ended. A launch holds this lock until its run is recorded.
-pub async fn lock_claim(conn: &mut PgConnection, id: i32, token: &Uuid) -> Result<bool, sqlx::Error> {
-    let row: Option<i32> = sqlx::query_scalar(
-        "SELECT id FROM job WHERE id = $1 AND status = $2::job_status AND upload_token_hash = $3 FOR UPDATE",
+/// Locks the rows (until the caller's transaction ends) of the claims, (job id, token), that are
+/// still running under that token; returns their ids. The others were taken back by another
+/// scheduler (launch timeout) or ended. A launch holds these locks until its runs are recorded.
+pub async fn lock_claims(
+    conn: &mut PgConnection,
+    claims: &[(i32, Uuid)],
+) -> Result<std::collections::HashSet<i32>, sqlx::Error> {
+    let ids: Vec<i32> = claims.iter().map(|(id, _)| *id).collect();
+    let hashes: Vec<Vec<u8>> = claims.iter().map(|(_, token)| token_hash(token).to_vec()).collect();
+    let held: Vec<i32> = sqlx::query_scalar(
+        "SELECT job.id FROM job JOIN unnest($1::int[], $2::bytea[]) AS c(id, hash) \
+             ON job.id = c.id AND job.upload_token_hash = c.hash \
+         WHERE job.status = $3::job_status ORDER BY job.id FOR UPDATE OF job",
     )
-    .bind(id)
+    .bind(&ids)
+    .bind(&hashes)
     .bind(JobStatus::Running.as_str())
-    .bind(token_hash(token).to_vec())
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(row.is_some())
+    Ok(held.into_iter().collect())
+}
+
+/// Names the runs (process or Kubernetes Job) of jobs, (job id, container id), in one statement.
+pub async fn record_containers(conn: &mut PgConnection, runs: &[(i32, String)]) -> Result<(), sqlx::Error> {
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let (ids, names): (Vec<i32>, Vec<String>) = runs.iter().cloned().unzip();
+    sqlx::query(
+        "UPDATE job SET container_id = c.name FROM unnest($1::int[], $2::varchar[]) AS c(id, name) \
+         WHERE job.id = c.id",
+    )
+    .bind(&ids)
+    .bind(&names)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Locks the job's row if it is running without a recorded run (waiting for a launch in

@@ -130,8 +130,20 @@ impl Scheduler {
             let mut specs =
                 spec::experiment_launches(&self.pool, &experiments, &host, self.config.load_separation_set)
                     .await?;
+            // The batch's rows stay locked from here until their runs are recorded (one commit),
+            // so another scheduler's launch timeout cannot take a job back in between. A claim
+            // it took back before is not ours any more: not launched.
+            let mut tx = self.pool.begin().await?;
+            let tokens: Vec<(i32, uuid::Uuid)> = claimed.iter().map(|c| (c.job.id, c.upload_token)).collect();
+            let held = lifecycle::lock_claims(&mut tx, &tokens).await?;
+            let mut containers: Vec<(i32, String)> = Vec::with_capacity(claimed.len());
+            let mut failures: Vec<(i32, LaunchError)> = vec![];
             for job in &claimed {
                 let job_id = job.job.id;
+                if !held.contains(&job_id) {
+                    tracing::warn!(job_id, "claim taken back before the launch; not launching");
+                    continue;
+                }
                 let spec = match job.job.job_type.as_str() {
                     entity::job::EXPERIMENT_JOB => specs
                         .remove(&job_id)
@@ -142,25 +154,13 @@ impl Scheduler {
                     }
                     other => Err(anyhow::anyhow!("job {job_id}: unknown job type {other}")),
                 };
-                // The job's row stays locked from this check until its run is recorded, so
-                // another scheduler's launch timeout cannot take the job back in between; and
-                // it may have taken it back before (then the claim is not ours any more).
-                let mut tx = self.pool.begin().await?;
-                if !lifecycle::lock_claim(&mut tx, job_id, &job.upload_token).await? {
-                    tracing::warn!(job_id, "claim taken back before the launch; not launching");
-                    continue;
-                }
                 let outcome = match spec {
                     Ok(spec) => self.launcher.launch(&spec).await,
                     Err(err) => Err(LaunchError::Other(err)),
                 };
-                // Recorded at once, not after the batch: a run is found by its job id anyway
-                // (a crash before this line leaves a run the next pass adopts), but the sooner
-                // the job names its run, the sooner a vanished run is noticed.
                 match outcome {
                     Ok(container_id) => {
-                        lifecycle::record_container(&mut tx, job_id, &container_id).await?;
-                        tx.commit().await?;
+                        containers.push((job_id, container_id));
                         launched += 1;
                     }
                     Err(LaunchError::AlreadyRunning(container_id)) => {
@@ -169,14 +169,16 @@ impl Scheduler {
                             container_id,
                             "a run of this job is alive already; adopting it"
                         );
-                        lifecycle::record_container(&mut tx, job_id, &container_id).await?;
-                        tx.commit().await?;
+                        containers.push((job_id, container_id));
                     }
-                    Err(err) => {
-                        drop(tx);
-                        self.launch_failed(job_id, &err).await?
-                    }
+                    Err(err) => failures.push((job_id, err)),
                 }
+            }
+            // A crash before this commit leaves runs the next pass finds by their job ids.
+            lifecycle::record_containers(&mut tx, &containers).await?;
+            tx.commit().await?;
+            for (job_id, err) in failures {
+                self.launch_failed(job_id, &err).await?;
             }
         }
         Ok(launched)
