@@ -7,8 +7,10 @@
 //!   with its event;
 //! - [`claim`]: waiting → running with a fresh upload token (only its hash is stored);
 //! - [`retry`]: running → waiting for the next attempt (`job.retrying`);
-//! - [`record_container`], [`set_log`], [`append_log`], [`set_generated_dataset`]: what the
-//!   scheduler and the collector learn about a run, without a status change.
+//! - [`lock_claims`]: a launch holds its jobs' rows until their runs are recorded;
+//! - [`record_containers`], [`record_container`], [`set_log`], [`append_log`],
+//!   [`set_generated_dataset`]: what the scheduler and the collector learn about a run, without
+//!   a status change.
 //!
 //! Everything runs on the caller's transaction. Side effects (stopping a run, notifying
 //! browsers) follow from the events, never from here.
@@ -442,6 +444,58 @@ pub async fn claim(conn: &mut PgConnection, ids: &[i32]) -> Result<Vec<(JobState
         .collect())
 }
 
+/// Locks the rows (until the caller's transaction ends) of the claims, (job id, token), that are
+/// still running under that token; returns their ids. The others were taken back by another
+/// scheduler (launch timeout) or ended. A launch holds these locks until its runs are recorded.
+pub async fn lock_claims(
+    conn: &mut PgConnection,
+    claims: &[(i32, Uuid)],
+) -> Result<std::collections::HashSet<i32>, sqlx::Error> {
+    let ids: Vec<i32> = claims.iter().map(|(id, _)| *id).collect();
+    let hashes: Vec<Vec<u8>> = claims.iter().map(|(_, token)| token_hash(token).to_vec()).collect();
+    let held: Vec<i32> = sqlx::query_scalar(
+        "SELECT job.id FROM job JOIN unnest($1::int[], $2::bytea[]) AS c(id, hash) \
+             ON job.id = c.id AND job.upload_token_hash = c.hash \
+         WHERE job.status = $3::job_status ORDER BY job.id FOR UPDATE OF job",
+    )
+    .bind(&ids)
+    .bind(&hashes)
+    .bind(JobStatus::Running.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(held.into_iter().collect())
+}
+
+/// Names the runs (process or Kubernetes Job) of jobs, (job id, container id), in one statement.
+pub async fn record_containers(conn: &mut PgConnection, runs: &[(i32, String)]) -> Result<(), sqlx::Error> {
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let (ids, names): (Vec<i32>, Vec<String>) = runs.iter().cloned().unzip();
+    sqlx::query(
+        "UPDATE job SET container_id = c.name FROM unnest($1::int[], $2::varchar[]) AS c(id, name) \
+         WHERE job.id = c.id",
+    )
+    .bind(&ids)
+    .bind(&names)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Locks the job's row if it is running without a recorded run (waiting for a launch in
+/// progress to record it first); `false` otherwise.
+pub async fn lock_without_run(conn: &mut PgConnection, id: i32) -> Result<bool, sqlx::Error> {
+    let row: Option<i32> = sqlx::query_scalar(
+        "SELECT id FROM job WHERE id = $1 AND status = $2::job_status AND container_id IS NULL FOR UPDATE",
+    )
+    .bind(id)
+    .bind(JobStatus::Running.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
+}
+
 /// Names the job's run (process or Kubernetes Job), once it is known.
 pub async fn record_container(
     conn: &mut PgConnection,
@@ -488,6 +542,9 @@ pub async fn set_generated_dataset(
     Ok(())
 }
 
+/// How often a claimed job without a run goes back to `waiting` on top of its retries.
+pub const NEVER_LAUNCHED_REQUEUES: i32 = 3;
+
 /// A job's retry budget, read before deciding between [`retry`] and giving up.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryBudget {
@@ -517,6 +574,12 @@ impl RetryBudget {
     /// Whether another attempt is allowed (attempt 1 is the first run, not a retry).
     pub fn allows_retry(&self) -> bool {
         self.attempt <= self.max_retries
+    }
+
+    /// Whether a job that was claimed but never launched may be claimed again: always, up to
+    /// [`NEVER_LAUNCHED_REQUEUES`] times beyond its retries.
+    pub fn allows_requeue(&self) -> bool {
+        self.attempt <= self.max_retries + NEVER_LAUNCHED_REQUEUES
     }
 
     /// Exponential back-off with jitter: `min(cap, base · 2^(attempt-1))`, scaled by a random

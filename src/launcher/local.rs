@@ -197,7 +197,11 @@ impl Launcher for LocalLauncher {
         let (program, args) = self.command_line(command, &spec.args)?;
         let dir = RunDir::new(&self.work_dir, spec.job_id);
         if dir.path.exists() {
-            // Left by an earlier database with the same job ids: not this job's run.
+            if dir.alive() {
+                return Err(LaunchError::AlreadyRunning(container_id(spec.job_id)));
+            }
+            // An ended run of an earlier attempt, or left by an earlier database with the same
+            // job ids: not this attempt's run.
             tracing::warn!(job_id = spec.job_id, path = %dir.path.display(), "replacing a stale run folder");
             self.stop_run(&dir).await;
             std::fs::remove_dir_all(&dir.path).context("removing a stale run folder")?;

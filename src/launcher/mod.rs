@@ -84,6 +84,9 @@ pub enum LaunchError {
     /// The algorithm cannot run with this launcher (e.g. no local command).
     #[error("{0}")]
     NotRunnable(String),
+    /// A run of this job is alive already (its container id): it is adopted, not doubled.
+    #[error("a run of this job is alive already: {0}")]
+    AlreadyRunning(String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }

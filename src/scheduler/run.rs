@@ -22,8 +22,10 @@ use crate::{
     lifecycle::{self, LostRun, Transition, TransitionError},
 };
 
-/// How many jobs one claim transaction takes at most.
-const CLAIM_BATCH: i64 = 256;
+/// How many jobs one claim transaction takes at most. Small, so that a claimed job is launched
+/// within moments of its claim: a job that waits longer than `CAUSEWAY_LAUNCH_TIMEOUT` between
+/// claim and launch is taken for one whose scheduler died.
+const CLAIM_BATCH: i64 = 32;
 
 /// How long [`Scheduler::stop`] waits for the pass in progress.
 const STOP_WAIT: Duration = Duration::from_secs(5);
@@ -128,8 +130,20 @@ impl Scheduler {
             let mut specs =
                 spec::experiment_launches(&self.pool, &experiments, &host, self.config.load_separation_set)
                     .await?;
+            // The batch's rows stay locked from here until their runs are recorded (one commit),
+            // so another scheduler's launch timeout cannot take a job back in between. A claim
+            // it took back before is not ours any more: not launched.
+            let mut tx = self.pool.begin().await?;
+            let tokens: Vec<(i32, uuid::Uuid)> = claimed.iter().map(|c| (c.job.id, c.upload_token)).collect();
+            let held = lifecycle::lock_claims(&mut tx, &tokens).await?;
+            let mut containers: Vec<(i32, String)> = Vec::with_capacity(claimed.len());
+            let mut failures: Vec<(i32, LaunchError)> = vec![];
             for job in &claimed {
                 let job_id = job.job.id;
+                if !held.contains(&job_id) {
+                    tracing::warn!(job_id, "claim taken back before the launch; not launching");
+                    continue;
+                }
                 let spec = match job.job.job_type.as_str() {
                     entity::job::EXPERIMENT_JOB => specs
                         .remove(&job_id)
@@ -144,16 +158,27 @@ impl Scheduler {
                     Ok(spec) => self.launcher.launch(&spec).await,
                     Err(err) => Err(LaunchError::Other(err)),
                 };
-                // Recorded at once, not after the batch: a run is found by its job id anyway
-                // (a crash before this line leaves a run the next pass adopts), but the sooner
-                // the job names its run, the sooner a vanished run is noticed.
                 match outcome {
                     Ok(container_id) => {
-                        self.record_container(job_id, &container_id).await?;
+                        containers.push((job_id, container_id));
                         launched += 1;
                     }
-                    Err(err) => self.launch_failed(job_id, &err).await?,
+                    Err(LaunchError::AlreadyRunning(container_id)) => {
+                        tracing::warn!(
+                            job_id,
+                            container_id,
+                            "a run of this job is alive already; adopting it"
+                        );
+                        containers.push((job_id, container_id));
+                    }
+                    Err(err) => failures.push((job_id, err)),
                 }
+            }
+            // A crash before this commit leaves runs the next pass finds by their job ids.
+            lifecycle::record_containers(&mut tx, &containers).await?;
+            tx.commit().await?;
+            for (job_id, err) in failures {
+                self.launch_failed(job_id, &err).await?;
             }
         }
         Ok(launched)
@@ -185,12 +210,14 @@ impl Scheduler {
     /// runs whose job is no longer running (cancelled, hidden, deleted, or done), saves logs and
     /// forgets finished runs.
     pub async fn monitor(&self) -> anyhow::Result<()> {
-        let observations = self.launcher.observe().await?;
+        // The jobs first, then the runs: a job that names its run in this snapshot launched it
+        // before, so the observation cannot miss it (another scheduler launches meanwhile).
         let running: Vec<(i32, Option<String>, Option<DateTime<Utc>>)> =
             sqlx::query_as("SELECT id, container_id, launched_at FROM job WHERE status = $1::job_status")
                 .bind(JobStatus::Running.as_str())
                 .fetch_all(&self.pool)
                 .await?;
+        let observations = self.launcher.observe().await?;
         let running: HashMap<i32, RunningJob> = running
             .into_iter()
             .map(|(id, container_id, launched_at)| (id, RunningJob { id, container_id, launched_at }))
@@ -253,7 +280,11 @@ impl Scheduler {
             } else {
                 continue;
             };
-            let reason = if job.container_id.is_some() { LostRun::Vanished } else { LostRun::NoRun };
+            if job.container_id.is_none() {
+                self.without_run(job.id, &note).await?;
+                continue;
+            }
+            let reason = LostRun::Vanished;
             if self.retried(job.id, retry_reason(&Transition::Abandon(reason)).unwrap_or_default()).await? {
                 continue;
             }
@@ -279,6 +310,28 @@ impl Scheduler {
         Ok(retried)
     }
 
+    /// A claimed job with no run after the launch timeout: its scheduler stopped between claim
+    /// and launch, so it had no attempt. It goes back to `waiting` at once, even without
+    /// retries (a few times at most, so that a launcher that never starts anything still ends
+    /// the job), or fails with `note` in its log. Decided under the row lock a launch holds, so
+    /// a launch in progress is never taken back.
+    async fn without_run(&self, job_id: i32, note: &str) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        if !lifecycle::lock_without_run(&mut tx, job_id).await? {
+            return Ok(()); // launched (or ended) meanwhile
+        }
+        let budget = lifecycle::RetryBudget::load(&mut tx, job_id).await?;
+        if budget.is_some_and(|b| b.allows_requeue()) {
+            let reason = "claimed, but no run was observed within the launch timeout";
+            lifecycle::retry(&mut tx, job_id, reason, std::time::Duration::ZERO).await?;
+        } else {
+            lifecycle::append_log(&mut tx, job_id, note).await?;
+            ignore_moved_on(lifecycle::apply(&mut tx, job_id, &Transition::Abandon(LostRun::NoRun)).await)?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     fn waited_longer_than(&self, job: &RunningJob, limit: std::time::Duration) -> bool {
         job.launched_at.is_some_and(|started| (Utc::now() - started).to_std().unwrap_or_default() > limit)
     }
@@ -297,6 +350,10 @@ impl Scheduler {
         let status = job.as_ref().map(|(status, ..)| lifecycle::parse_status(status));
         if let Some((status, error_code, end_time)) = &job {
             let status = lifecycle::parse_status(status);
+            if status == Some(JobStatus::Running) {
+                // Claimed and launched (by another scheduler) after this pass read the jobs.
+                return Ok(());
+            }
             let ended_by_executor =
                 status == Some(JobStatus::Done) || (status == Some(JobStatus::Error) && error_code.is_none());
             let within_grace = end_time
@@ -406,7 +463,6 @@ fn retry_reason(transition: &Transition) -> Option<&'static str> {
         Transition::Fail(JobErrorCode::Unschedulable) => Some("unschedulable: no node can run it"),
         Transition::Fail(JobErrorCode::ImageNotFound) => Some("image not found"),
         Transition::Abandon(LostRun::Vanished) => Some("run vanished"),
-        Transition::Abandon(LostRun::NoRun) => Some("no run observed within the launch timeout"),
         _ => None,
     }
 }

@@ -10,6 +10,7 @@ use std::{
 
 use causeway::{
     launcher::{LaunchError, LaunchSpec, Launcher, RunObservation},
+    lifecycle,
     scheduler::{Scheduler, claim, spec},
 };
 use reqwest::StatusCode;
@@ -22,7 +23,7 @@ use crate::{
 
 /// `causeway scheduler` against this test's database, NATS prefix and work folder; its output
 /// is appended to `<work dir>/scheduler.log`.
-fn start_scheduler(app: &TestApp) -> Child {
+pub fn start_scheduler(app: &TestApp) -> Child {
     let config = &app.state.config;
     let log_path = Path::new(&config.work_dir).join("scheduler.log");
     std::fs::create_dir_all(&config.work_dir).unwrap();
@@ -38,6 +39,8 @@ fn start_scheduler(app: &TestApp) -> Child {
         .env("CAUSEWAY_EXECUTORS_DIR", &config.executors_dir)
         .env("CAUSEWAY_BIN", env!("CARGO_BIN_EXE_causeway"))
         .env("CAUSEWAY_SCHEDULER_POLL", "200ms")
+        // Jobs a killed scheduler claimed but never launched come back after this.
+        .env("CAUSEWAY_LAUNCH_TIMEOUT", "5s")
         .env("CAUSEWAY_FRONTEND_DIR", "/nonexistent")
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
@@ -47,12 +50,12 @@ fn start_scheduler(app: &TestApp) -> Child {
         .expect("starting causeway scheduler")
 }
 
-fn scheduler_log(app: &TestApp) -> String {
+pub fn scheduler_log(app: &TestApp) -> String {
     std::fs::read_to_string(Path::new(&app.state.config.work_dir).join("scheduler.log")).unwrap_or_default()
 }
 
 /// Sends `signal` to the process (a positive pid: never a group, never -1).
-fn signal(child: &Child, signal: i32) {
+pub fn signal(child: &Child, signal: i32) {
     let pid = i32::try_from(child.id()).unwrap();
     assert!(pid > 1);
     // SAFETY: kill only sends a signal.
@@ -66,7 +69,7 @@ fn run_folder(app: &TestApp, job_id: &Value) -> PathBuf {
 }
 
 /// The pid the supervisor of a job's run recorded.
-fn run_pid(app: &TestApp, job_id: &Value) -> Option<i32> {
+pub fn run_pid(app: &TestApp, job_id: &Value) -> Option<i32> {
     let text = std::fs::read(run_folder(app, job_id).join("run.json")).ok()?;
     let record: Value = serde_json::from_slice(&text).ok()?;
     record["pid"].as_i64().map(|pid| pid as i32)
@@ -270,16 +273,17 @@ async fn a_late_result_with_its_token_recovers_an_abandoned_job_and_other_late_u
 }
 
 #[tokio::test]
-async fn a_claim_without_a_run_fails_after_the_launch_timeout_and_an_unrecorded_run_is_adopted() {
+async fn a_claim_without_a_run_is_claimed_again_after_the_launch_timeout_and_an_unrecorded_run_is_adopted() {
     let app =
         spawn_app_scheduling(Scheduling::Manual, |c| c.launch_timeout = Duration::from_millis(500)).await;
     let scheduler = app.scheduler.clone().unwrap();
     let experiment = executor::experiment(&app, "slow").await;
     let launched = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
     let never = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
-    // A scheduler claims both, starts one run and stops before recording it.
+    let given_up = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
+    // A scheduler claims all three, starts one run and stops before recording it.
     let claimed = claim::claim_batch(&app.pool, 10).await.unwrap();
-    assert_eq!(claimed.len(), 2);
+    assert_eq!(claimed.len(), 3);
     let first = claimed.iter().find(|c| launched == c.job.id).unwrap();
     let host = app.state.config.executor_api_host();
     let mut specs = spec::experiment_launches(&app.pool, &[(first.job.id, first.upload_token)], &host, false)
@@ -287,20 +291,33 @@ async fn a_claim_without_a_run_fails_after_the_launch_timeout_and_an_unrecorded_
         .unwrap();
     let launcher = causeway::launcher::from_config(&app.state.config).await.unwrap();
     launcher.launch(&specs.remove(&first.job.id).unwrap().unwrap()).await.unwrap();
+    // The third has been claimed without a run too often already.
+    app.sql(&format!(
+        "UPDATE job SET attempt = {} WHERE id = {given_up}",
+        lifecycle::NEVER_LAUNCHED_REQUEUES + 1
+    ))
+    .await;
 
-    // The next scheduler adopts the run and, after the launch timeout, fails the job without one.
+    // The next scheduler adopts the run; after the launch timeout, the job without a run is
+    // claimed again (and runs), the one out of requeues fails with a line in its log.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         scheduler.tick().await;
-        let (adopted, orphan) = (app.job(&launched).await, app.job(&never).await);
-        if adopted["status"] == "done" && orphan["status"] == "error" {
+        let (adopted, requeued, failed) =
+            (app.job(&launched).await, app.job(&never).await, app.job(&given_up).await);
+        if adopted["status"] == "done" && requeued["status"] == "done" && failed["status"] == "error" {
             assert_eq!(adopted["container_id"], format!("local-{launched}"), "{adopted}");
-            assert_eq!(orphan["error_code"], -127);
-            assert!(orphan["log"].as_str().unwrap().contains("CAUSEWAY_LAUNCH_TIMEOUT"), "{orphan}");
+            assert_eq!(adopted["attempt"], 1);
+            assert_eq!(requeued["attempt"], 2, "{requeued}");
+            assert!(
+                requeued["earlier_attempts"][0]["reason"].as_str().unwrap().contains("no run was observed"),
+                "{requeued}"
+            );
+            assert_eq!(failed["error_code"], -127);
+            assert!(failed["log"].as_str().unwrap().contains("CAUSEWAY_LAUNCH_TIMEOUT"), "{failed}");
             break;
         }
-        assert!(orphan["status"] == "running" || orphan["status"] == "error", "{orphan}");
-        assert!(tokio::time::Instant::now() < deadline, "{adopted}\n{orphan}");
+        assert!(tokio::time::Instant::now() < deadline, "{adopted}\n{requeued}\n{failed}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

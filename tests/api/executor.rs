@@ -36,6 +36,8 @@ if args.mode == "sleep":
     time.sleep(120)
 if args.mode == "slow":
     time.sleep(4)
+if args.mode == "brief":
+    time.sleep(1)
 if args.mode == "silent":
     sys.exit(0)
 edges = [{"from_node": ids[0], "to_node": ids[1 % len(ids)], "weight": 0.5}] * args.edges
@@ -53,7 +55,7 @@ pub async fn experiment(app: &TestApp, mode: &str) -> Value {
     let algorithm = app
         .catalogue_algorithm(json!({"package": "test", "function": mode, "script_filename": "fake.py",
                 "local_command": ["python3", path.to_string_lossy()],
-                "valid_parameters": {"mode": {"type": "enum", "values": ["ok", "crash", "report", "report_and_hang", "sleep", "silent", "slow"]},
+                "valid_parameters": {"mode": {"type": "enum", "values": ["ok", "crash", "report", "report_and_hang", "sleep", "silent", "slow", "brief"]},
                                      "edges": {"type": "int", "minimum": 1}}}))
         .await;
     let table = format!("obs_{mode}");

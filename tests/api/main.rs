@@ -3,6 +3,7 @@
 
 mod algorithms;
 mod auth;
+mod chaos;
 mod contract;
 mod datasets;
 mod distributions;
