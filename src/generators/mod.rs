@@ -34,6 +34,13 @@ impl GeneratorType {
         }
     }
 
+    /// Whether `image` is one of the generators' own images (always allowed to launch).
+    pub fn is_builtin_image(image: &str) -> bool {
+        [GeneratorType::Causeway, GeneratorType::Pcalg, GeneratorType::Mpcsl]
+            .iter()
+            .any(|generator| generator.image_and_script().0 == image)
+    }
+
     /// How the local launcher runs it (`None`: image only). `causeway_bin` is the configured
     /// `causeway` executable, this one when unset.
     pub fn local_command(self, causeway_bin: Option<&str>) -> Option<Vec<String>> {

@@ -40,6 +40,9 @@ pub struct KubernetesSettings {
     pub release: String,
     /// Registry namespace of executor images, e.g. `registry.example.org/causeway`.
     pub image_namespace: String,
+    /// Prefixes an algorithm's image must start with (`CAUSEWAY_IMAGE_ALLOWLIST`): checked again
+    /// here, so an algorithm stored before the allow-list (or by hand) cannot run another image.
+    pub image_allowlist: Vec<String>,
 }
 
 pub struct KubernetesLauncher {
@@ -92,6 +95,16 @@ impl KubernetesLauncher {
                 spec.job_id
             )
         })?;
+        let allowed =
+            self.settings.image_allowlist.iter().any(|p| !p.is_empty() && image.starts_with(p.as_str()))
+                || crate::generators::GeneratorType::is_builtin_image(image);
+        if !allowed {
+            anyhow::bail!(
+                "job {}: image {image:?} is not on the allow-list {:?} (CAUSEWAY_IMAGE_ALLOWLIST)",
+                spec.job_id,
+                self.settings.image_allowlist
+            );
+        }
         let image = match self.settings.image_namespace.trim_end_matches('/') {
             "" => image.to_owned(),
             namespace => format!("{namespace}/{image}"),

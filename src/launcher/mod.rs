@@ -23,6 +23,7 @@ pub async fn from_config(config: &crate::config::Config) -> anyhow::Result<std::
                 namespace: config.k8s_namespace.clone(),
                 release: config.release_name.clone(),
                 image_namespace: config.image_namespace.clone(),
+                image_allowlist: config.image_allowlist.clone(),
             })
             .await?,
         ),

@@ -48,6 +48,21 @@ async fn image_experiment(app: &TestApp, docker_image: Option<&str>) -> Value {
     .await
 }
 
+/// An algorithm whose image is off the allow-list (stored before it, or by hand) never runs.
+#[tokio::test]
+async fn an_image_off_the_allow_list_is_not_launched() {
+    let (app, fake) = cluster_app().await;
+    let scheduler = app.scheduler.clone().unwrap();
+    let experiment = image_experiment(&app, Some("mpci_execution_r")).await;
+    app.sql("UPDATE algorithm SET docker_image = 'docker.io/attacker/miner'").await;
+    let created = app.start(&experiment, json!({})).await;
+    scheduler.tick().await;
+    let failed = app.job(&created["id"]).await;
+    assert_eq!(failed["status"], "error", "{failed}");
+    assert!(failed["log"].as_str().unwrap_or_default().contains("allow-list"), "{failed}");
+    assert_eq!(fake.pod_count(), 0);
+}
+
 #[tokio::test]
 async fn a_job_becomes_a_kubernetes_job_as_the_spec_says_and_its_log_is_kept() {
     let (app, fake) = cluster_app().await;
