@@ -109,7 +109,7 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::connect(config).await?;
             db::migrate(&state.db).await?;
             causeway::datasets::query_role::prepare(&state.pool, &state.config).await?;
-            seed::run(&state.db, &state.pool).await?;
+            seed::run(&state.db, &state.pool, state.config.launcher).await?;
             app::spawn_event_tasks(&state);
             let scheduler = app::spawn_scheduler(&state).await?;
             serve_then_stop(state, Serves::Everything, scheduler).await
@@ -140,7 +140,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Seed => {
             let state = AppState::connect(config).await?;
-            seed::run(&state.db, &state.pool).await
+            seed::run(&state.db, &state.pool, state.config.launcher).await
         }
         Command::Catalogue { action: CatalogueAction::Load { file } } => {
             let state = AppState::connect(config).await?;

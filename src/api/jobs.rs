@@ -255,6 +255,22 @@ impl JobsApi {
             .one(&state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("experiment", experiment_id.0))?;
+        if let Some(algorithm_id) = experiment.algorithm_id
+            && let Some(algorithm) =
+                entity::algorithm::Entity::find_by_id(algorithm_id).one(&state.db).await?
+            && let Err(why) = crate::launcher::runs_here(
+                state.config.launcher,
+                algorithm.local_command.as_ref(),
+                algorithm.docker_image.as_deref(),
+            )
+        {
+            let name = format!(
+                "{}/{}",
+                algorithm.package.unwrap_or_default(),
+                algorithm.function.unwrap_or_default()
+            );
+            return Err(ApiError::conflict(format!("Algorithm {name} cannot run here: {why}")));
+        }
         let dataset = super::datasets::find_dataset(&state, experiment.dataset_id).await?;
         let info = state
             .sources

@@ -30,6 +30,32 @@ pub async fn from_config(config: &crate::config::Config) -> anyhow::Result<std::
     })
 }
 
+/// Whether an algorithm can run under the configured launcher: locally it needs a
+/// `local_command`, in the cluster a `docker_image`. `Err` says where it can run instead.
+pub fn runs_here(
+    launcher: crate::config::LauncherKind,
+    local_command: Option<&serde_json::Value>,
+    docker_image: Option<&str>,
+) -> Result<(), String> {
+    use crate::config::LauncherKind;
+    let local = local_command.is_some_and(|c| c.as_array().is_some_and(|a| !a.is_empty()));
+    let image = docker_image.is_some_and(|i| !i.is_empty());
+    match (launcher, local, image) {
+        (LauncherKind::Local, true, _) | (LauncherKind::Kubernetes, _, true) => Ok(()),
+        (LauncherKind::Local, false, true) => Err(format!(
+            "it runs on Kubernetes only (image {}), and this installation runs jobs on this machine \
+             (CAUSEWAY_LAUNCHER=local)",
+            docker_image.unwrap_or_default()
+        )),
+        (LauncherKind::Kubernetes, true, false) => {
+            Err("it runs on a single machine only (it has a local command but no image), and this \
+             installation runs jobs on Kubernetes"
+                .into())
+        }
+        (_, false, false) => Err("it has neither a local command nor an image, so it runs nowhere".into()),
+    }
+}
+
 /// Everything a launcher needs to start one run (executor-contract.md §1, job-lifecycle.md §4).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LaunchSpec {

@@ -47,7 +47,11 @@ pub fn sample(rows: usize, seed: u64) -> Vec<[u8; 5]> {
 
 /// Creates the table, the dataset with its ground truth and the "Earthquake experiment",
 /// unless the dataset already exists.
-pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+pub async fn seed_earthquake(
+    db: &DatabaseConnection,
+    pool: &sqlx::PgPool,
+    launcher: crate::config::LauncherKind,
+) -> anyhow::Result<()> {
     let load_query = format!("SELECT * FROM {EARTHQUAKE_TABLE}");
     let existing = dataset::Entity::find()
         .filter(dataset::Column::Name.eq(EARTHQUAKE_DATASET))
@@ -108,8 +112,8 @@ pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> an
     .await?;
     tx.commit().await?;
 
-    // MPCSL's example experiment (pcalg, runs as an image) and the same with the native PC,
-    // which runs on this machine out of the box.
+    // MPCSL's example experiment (pcalg, an image: only in a cluster) and the same with the
+    // native PC and causal-learn, which also run on this machine out of the box.
     let examples = [
         (
             "pcalg",
@@ -137,6 +141,12 @@ pub async fn seed_earthquake(db: &DatabaseConnection, pool: &sqlx::PgPool) -> an
             .one(db)
             .await?
             .with_context(|| format!("the catalogue has no {package}/pc entry"))?;
+        if let Err(why) =
+            crate::launcher::runs_here(launcher, pc.local_command.as_ref(), pc.docker_image.as_deref())
+        {
+            tracing::info!(example = name, why, "example not seeded: it cannot run here");
+            continue;
+        }
         let experiment = experiment::ActiveModel {
             dataset_id: Set(dataset_id),
             name: Set(Some(name.into())),

@@ -41,11 +41,16 @@ struct CatalogueEntry {
     local_command: Option<Vec<String>>,
 }
 
-/// Seeds everything; safe to run any number of times.
-pub async fn run(db: &DatabaseConnection, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+/// Seeds everything; safe to run any number of times. Only example experiments that can run
+/// under `launcher` are made.
+pub async fn run(
+    db: &DatabaseConnection,
+    pool: &sqlx::PgPool,
+    launcher: crate::config::LauncherKind,
+) -> anyhow::Result<()> {
     let (inserted, updated) = seed_catalogue(db).await?;
     tracing::info!(inserted, updated, "algorithm catalogue seeded");
-    seed_earthquake(db, pool).await?;
+    seed_earthquake(db, pool, launcher).await?;
     Ok(())
 }
 

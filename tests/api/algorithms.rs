@@ -114,7 +114,7 @@ async fn an_algorithm_in_use_cannot_be_deleted() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["package"] == "pcalg" && a["function"] == "pc")
+        .find(|a| a["package"] == "causeway" && a["function"] == "pc")
         .unwrap();
     let message =
         expect_error(app.delete(&format!("/api/algorithm/{}", pc["id"])).await, StatusCode::CONFLICT).await;

@@ -163,7 +163,7 @@ impl TestApp {
     }
 
     pub async fn seed(&self) {
-        causeway::seed::run(&self.state.db, &self.pool).await.expect("seeding");
+        causeway::seed::run(&self.state.db, &self.pool, self.state.config.launcher).await.expect("seeding");
     }
 
     /// Runs SQL in this test's database. Unqualified tables are created in `causeway_data`, the

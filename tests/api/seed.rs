@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{expect_json, spawn_app};
+use crate::helpers::{expect_error, expect_json, spawn_app};
 
 #[tokio::test]
 async fn seeding_twice_gives_the_catalogue_and_one_earthquake_example() {
@@ -38,17 +38,36 @@ async fn seeding_twice_gives_the_catalogue_and_one_earthquake_example() {
         truth,
         [("Alarm", "JohnCalls"), ("Alarm", "MaryCalls"), ("Burglary", "Alarm"), ("Earthquake", "Alarm")]
     );
+    // On this machine (the local launcher) only the examples that run here: the native PC and
+    // causal-learn, not MPCSL's pcalg example (an image).
     let experiments = expect_json(app.get("/api/experiments").await, StatusCode::OK).await;
-    assert_eq!(experiments.as_array().unwrap().len(), 3, "MPCSL's example, the native PC and causal-learn");
-    assert_eq!(experiments[1]["algorithm"]["package"], "causeway");
-    assert_eq!(experiments[2]["algorithm"]["package"], "causal-learn");
+    assert_eq!(experiments.as_array().unwrap().len(), 2, "the native PC and causal-learn");
+    assert_eq!(experiments[0]["algorithm"]["package"], "causeway");
+    assert_eq!(experiments[1]["algorithm"]["package"], "causal-learn");
     assert_eq!(
-        experiments[2]["algorithm"]["local_command"],
+        experiments[1]["algorithm"]["local_command"],
         json!(["{python}", "{executors}/python/{script}"])
     );
+}
+
+/// In a cluster MPCSL's own example is seeded too, with its parameters.
+#[tokio::test]
+async fn a_cluster_seed_also_has_mpcsls_pcalg_example() {
+    let app = spawn_app().await;
+    causeway::seed::run(&app.state.db, &app.pool, causeway::config::LauncherKind::Kubernetes).await.unwrap();
+    let experiments = expect_json(app.get("/api/experiments").await, StatusCode::OK).await;
+    assert_eq!(experiments.as_array().unwrap().len(), 3, "MPCSL's example, the native PC and causal-learn");
     assert_eq!(experiments[0]["name"], "Earthquake experiment");
     assert_eq!(
         experiments[0]["parameters"],
         json!({"alpha": 0.01, "cores": 1, "independence_test": "binCI", "verbose": 1})
     );
+    // Started under the local launcher, an image-only algorithm answers 409 and makes no job.
+    let message = expect_error(
+        app.post_json(&format!("/api/experiment/{}/start", experiments[0]["id"]), &json!({})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(message.as_str().unwrap().contains("runs on Kubernetes only"), "{message}");
+    assert_eq!(app.count("job").await, 0);
 }
