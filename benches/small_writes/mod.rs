@@ -62,8 +62,9 @@ fn summary(latencies: &[f64]) -> (f64, f64, f64) {
 
 async fn result_uploads(bench: &Bench, nodes: &[i32]) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
-    let ids = jobs(bench, WARM_UP + SEQUENTIAL + CLIENTS * PER_CLIENT, "running").await?;
-    let (sequential, concurrent) = ids.split_at(WARM_UP + SEQUENTIAL);
+    let ids = jobs(bench, WARM_UP + 2 * SEQUENTIAL + CLIENTS * PER_CLIENT, "running").await?;
+    let (sequential, rest) = ids.split_at(WARM_UP + SEQUENTIAL);
+    let (chunked, concurrent) = rest.split_at(SEQUENTIAL);
     let mut latencies = Vec::with_capacity(SEQUENTIAL);
     for (i, &job) in sequential.iter().enumerate() {
         let request =
@@ -76,6 +77,23 @@ async fn result_uploads(bench: &Bench, nodes: &[i32]) -> anyhow::Result<()> {
     let (p50, p99, rate) = summary(&latencies);
     println!(
         "small_writes_result_upload_4_edges_sequential: p50 {p50:.2} ms, p99 {p99:.2} ms, {rate:.0} /s ({SEQUENTIAL} on one keep-alive connection)"
+    );
+
+    // The same uploads without a length (chunked), as a streaming client sends them: they take
+    // the streaming path (parser thread and COPY) instead of the one-statement insert.
+    let mut latencies = Vec::with_capacity(SEQUENTIAL);
+    for &job in chunked {
+        let body = small_result(job, nodes).to_string();
+        let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(body) });
+        let request = client
+            .post(format!("{}/api/job/{job}/result", bench.base))
+            .header("content-type", "application/json")
+            .body(reqwest::Body::wrap_stream(stream));
+        latencies.push(timed(request).await?);
+    }
+    let (p50, p99, rate) = summary(&latencies);
+    println!(
+        "small_writes_result_upload_4_edges_sequential_chunked: p50 {p50:.2} ms, p99 {p99:.2} ms, {rate:.0} /s (streaming path)"
     );
 
     let started = Instant::now();
