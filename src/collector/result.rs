@@ -153,7 +153,7 @@ pub async fn ingest_small(
     let edges = upload.edge_list.unwrap_or_default();
 
     let mut tx = pool.begin().await?;
-    let job: Option<(String, String, chrono::DateTime<chrono::Utc>, Option<i32>, Vec<i32>)> = sqlx::query_as(
+    let job: Option<JobWithNodes> = sqlx::query_as(
         "SELECT j.type, j.status::text, j.start_time, j.experiment_id, \
                 ARRAY(SELECT n.id FROM node n JOIN experiment e ON e.dataset_id = n.dataset_id \
                       WHERE e.id = j.experiment_id) \
@@ -208,6 +208,9 @@ pub async fn ingest_small(
     let summary = Summary { edges: edges.len() as u64, sepsets: sepsets.len() as u64, ..Summary::default() };
     complete(tx, job_id, experiment_id, result_id, &summary, started).await
 }
+
+/// The job's type, status, start time and experiment, and the node ids of its dataset.
+type JobWithNodes = (String, String, chrono::DateTime<chrono::Utc>, Option<i32>, Vec<i32>);
 
 /// The whole upload of [`ingest_small`]; unknown members are ignored, as by the streaming parser.
 #[derive(serde::Deserialize)]
