@@ -62,20 +62,38 @@ fn summary(latencies: &[f64]) -> (f64, f64, f64) {
 
 async fn result_uploads(bench: &Bench, nodes: &[i32]) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
-    let ids = jobs(bench, WARM_UP + SEQUENTIAL + CLIENTS * PER_CLIENT, "running").await?;
-    let (sequential, concurrent) = ids.split_at(WARM_UP + SEQUENTIAL);
-    let mut latencies = Vec::with_capacity(SEQUENTIAL);
-    for (i, &job) in sequential.iter().enumerate() {
-        let request =
-            client.post(format!("{}/api/job/{job}/result", bench.base)).json(&small_result(job, nodes));
+    let ids = jobs(bench, 2 * (WARM_UP + SEQUENTIAL) + CLIENTS * PER_CLIENT, "running").await?;
+    let (sequential, rest) = ids.split_at(WARM_UP + SEQUENTIAL);
+    let (rest_sequential, concurrent) = rest.split_at(WARM_UP + SEQUENTIAL);
+    // Uploads alternate between a body with a length (the one-statement path) and the same
+    // body chunked, as a streaming client sends it (parser thread and COPY), so that both paths
+    // see the same conditions on a shared machine.
+    let (mut whole, mut chunked) = (Vec::with_capacity(SEQUENTIAL), Vec::with_capacity(SEQUENTIAL));
+    for (i, &job) in sequential.iter().chain(rest_sequential).enumerate() {
+        let url = format!("{}/api/job/{job}/result", bench.base);
+        let body = small_result(job, nodes).to_string();
+        let request = if i % 2 == 0 {
+            client.post(url).header("content-type", "application/json").body(body)
+        } else {
+            let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(body) });
+            client
+                .post(url)
+                .header("content-type", "application/json")
+                .body(reqwest::Body::wrap_stream(stream))
+        };
         let ms = timed(request).await?;
-        if i >= WARM_UP {
-            latencies.push(ms);
+        if i >= 2 * WARM_UP {
+            if i % 2 == 0 { whole.push(ms) } else { chunked.push(ms) }
         }
     }
-    let (p50, p99, rate) = summary(&latencies);
+    let (p50, p99, rate) = summary(&whole);
     println!(
-        "small_writes_result_upload_4_edges_sequential: p50 {p50:.2} ms, p99 {p99:.2} ms, {rate:.0} /s ({SEQUENTIAL} on one keep-alive connection)"
+        "small_writes_result_upload_4_edges_sequential: p50 {p50:.2} ms, p99 {p99:.2} ms, {rate:.0} /s ({} on one keep-alive connection)",
+        whole.len()
+    );
+    let (p50, p99, rate) = summary(&chunked);
+    println!(
+        "small_writes_result_upload_4_edges_sequential_chunked: p50 {p50:.2} ms, p99 {p99:.2} ms, {rate:.0} /s (streaming path, interleaved)"
     );
 
     let started = Instant::now();

@@ -444,10 +444,21 @@ impl JobsApi {
         upload: StreamedJsonBody<ResultUpload>,
     ) -> ApiResult<Json<ResultView>> {
         let own_token = token::authorize_job(&state, request, job_id.0).await?;
-        let reader = upload.body.into_async_read();
-        let ingested =
-            result::ingest(&state.pool, job_id.0, reader, state.config.load_separation_set, own_token)
-                .await?;
+        let load_sepsets = state.config.load_separation_set;
+        let length = request.header(poem::http::header::CONTENT_LENGTH).and_then(|l| l.parse::<usize>().ok());
+        let ingested = match length {
+            Some(length) if length <= result::SMALL_UPLOAD => {
+                let body =
+                    upload.body.into_bytes().await.map_err(|err| {
+                        ApiError::bad_request(format!("the upload could not be read: {err}"))
+                    })?;
+                result::ingest_small(&state.pool, job_id.0, body, load_sepsets, own_token).await?
+            }
+            _ => {
+                result::ingest(&state.pool, job_id.0, upload.body.into_async_read(), load_sepsets, own_token)
+                    .await?
+            }
+        };
         let model = entity::result::Entity::find_by_id(ingested.result_id)
             .one(&state.db)
             .await?

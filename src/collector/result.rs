@@ -87,26 +87,7 @@ pub async fn ingest(
     let Some((job_type, status, start_time, experiment_id, failure_reason)) = job else {
         return Err(IngestError::NotFound(job_id));
     };
-    let abandoned = failure_reason.as_deref().and_then(LostRun::parse);
-    if job_type != entity::job::EXPERIMENT_JOB {
-        return Err(IngestError::Invalid(format!(
-            "job {job_id} is a dataset-generation job: it delivers a dataset, not a result"
-        )));
-    }
-    let status = lifecycle::parse_status(&status).unwrap_or(JobStatus::Error);
-    let recovering = match (status, abandoned) {
-        (JobStatus::Waiting | JobStatus::Running, _) => None,
-        (JobStatus::Error, Some(reason)) if own_token => Some(reason),
-        (JobStatus::Done, _) => {
-            return Err(IngestError::Conflict(format!("job {job_id} already has its result")));
-        }
-        (other, _) => {
-            return Err(IngestError::Conflict(format!(
-                "job {job_id} is {}; its result is not accepted",
-                other.as_str()
-            )));
-        }
-    };
+    let recovering = check_accepts_result(job_id, &job_type, &status, failure_reason.as_deref(), own_token)?;
     let node_ids: Vec<i32> = sqlx::query_scalar(
         "SELECT n.id FROM node n JOIN experiment e ON e.dataset_id = n.dataset_id WHERE e.id = $1",
     )
@@ -147,6 +128,150 @@ pub async fn ingest(
     .bind(summary.dataset_loading_time)
     .execute(&mut *tx)
     .await?;
+    complete(tx, job_id, experiment_id, result_id, &summary, started, recovering).await
+}
+
+/// Uploads up to this size are read whole and stored by [`ingest_small`].
+pub const SMALL_UPLOAD: usize = 64 * 1024;
+
+/// A small upload, read whole: the lists go into the result's `INSERT` as arrays in one
+/// statement, without a parser thread or `COPY` (each costs round trips a few edges do not
+/// repay). Anything but a well-formed upload of the dataset's nodes is handed to [`ingest`],
+/// whose streaming parser reports the problem, so both paths answer alike.
+pub async fn ingest_small(
+    pool: &PgPool,
+    job_id: i32,
+    body: Bytes,
+    load_sepsets: bool,
+    own_token: bool,
+) -> Result<Ingested, IngestError> {
+    let started = std::time::Instant::now();
+    let streamed = |body: Bytes| ingest(pool, job_id, std::io::Cursor::new(body), load_sepsets, own_token);
+    let Ok(upload) = serde_json::from_slice::<SmallUpload>(&body) else {
+        return streamed(body).await;
+    };
+    let sepsets = match upload.sepset_list {
+        Some(list) if load_sepsets => match serde_json::from_value::<Option<Vec<SepsetIn>>>(list) {
+            Ok(sepsets) => sepsets.unwrap_or_default(),
+            Err(_) => return streamed(body).await,
+        },
+        _ => vec![],
+    };
+    let edges = upload.edge_list.unwrap_or_default();
+
+    let mut tx = pool.begin().await?;
+    let job: Option<JobWithNodes> = sqlx::query_as(
+        "SELECT j.type, j.status::text, j.start_time, j.experiment_id, j.failure_reason, \
+                ARRAY(SELECT n.id FROM node n JOIN experiment e ON e.dataset_id = n.dataset_id \
+                      WHERE e.id = j.experiment_id) \
+         FROM job j WHERE j.id = $1 FOR UPDATE OF j",
+    )
+    .bind(job_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((job_type, status, start_time, experiment_id, failure_reason, node_ids)) = job else {
+        return Err(IngestError::NotFound(job_id));
+    };
+    let recovering = check_accepts_result(job_id, &job_type, &status, failure_reason.as_deref(), own_token)?;
+    let nodes: HashSet<i32> = node_ids.into_iter().collect();
+    let known = |node: &NodeRef| i32::try_from(node.0).ok().filter(|id| nodes.contains(id));
+    let edge_nodes: Option<Vec<(i32, i32)>> =
+        edges.iter().map(|e| Some((known(&e.from_node)?, known(&e.to_node)?))).collect();
+    let sepset_nodes: Option<Vec<(i32, i32)>> =
+        sepsets.iter().map(|s| Some((known(&s.from_node)?, known(&s.to_node)?))).collect();
+    let (Some(edge_nodes), Some(sepset_nodes)) = (edge_nodes, sepset_nodes) else {
+        // The streaming path names the node; the job's row lock must be released first.
+        tx.rollback().await?;
+        return streamed(body).await;
+    };
+    let (edge_from, edge_to): (Vec<i32>, Vec<i32>) = edge_nodes.into_iter().unzip();
+    let (sepset_from, sepset_to): (Vec<i32>, Vec<i32>) = sepset_nodes.into_iter().unzip();
+    let result_id: i32 = sqlx::query_scalar(
+        "WITH r AS ( \
+             INSERT INTO result (job_id, start_time, end_time, meta_results, execution_time, dataset_loading_time) \
+             VALUES ($1, $2, now(), CAST($3 AS json), $4, $5) RETURNING id), \
+         e AS ( \
+             INSERT INTO edge (result_id, from_node_id, to_node_id, weight) \
+             SELECT r.id, f, t, w FROM r, unnest($6::int4[], $7::int4[], $8::float8[]) AS x(f, t, w)), \
+         s AS ( \
+             INSERT INTO sepset (result_id, from_node_id, to_node_id, statistic, level) \
+             SELECT r.id, f, t, st, l FROM r, unnest($9::int4[], $10::int4[], $11::float8[], $12::int4[]) AS x(f, t, st, l)) \
+         SELECT id FROM r",
+    )
+    .bind(job_id)
+    .bind(start_time)
+    .bind(upload.meta_results.as_ref().map(Value::to_string))
+    .bind(upload.execution_time)
+    .bind(upload.dataset_loading_time)
+    .bind(&edge_from)
+    .bind(&edge_to)
+    .bind(edges.iter().map(|e| e.weight).collect::<Vec<_>>())
+    .bind(&sepset_from)
+    .bind(&sepset_to)
+    .bind(sepsets.iter().map(|s| s.statistic).collect::<Vec<_>>())
+    .bind(sepsets.iter().map(|s| s.level).collect::<Vec<_>>())
+    .fetch_one(&mut *tx)
+    .await?;
+    let summary = Summary { edges: edges.len() as u64, sepsets: sepsets.len() as u64, ..Summary::default() };
+    complete(tx, job_id, experiment_id, result_id, &summary, started, recovering).await
+}
+
+/// The job's type, status, start time, experiment and failure reason, and its dataset's node ids.
+type JobWithNodes = (String, String, chrono::DateTime<chrono::Utc>, Option<i32>, Option<String>, Vec<i32>);
+
+/// The whole upload of [`ingest_small`]; unknown members are ignored, as by the streaming parser.
+#[derive(serde::Deserialize)]
+struct SmallUpload {
+    #[serde(default)]
+    meta_results: Option<Value>,
+    #[serde(default)]
+    execution_time: Option<f64>,
+    #[serde(default)]
+    dataset_loading_time: Option<f64>,
+    #[serde(default)]
+    edge_list: Option<Vec<EdgeIn>>,
+    /// Validated only when separating sets are stored.
+    #[serde(default)]
+    sepset_list: Option<Value>,
+}
+
+/// Whether the job takes a result: `Ok(None)` while it waits or runs, `Ok(Some(reason))` for a
+/// late result with the job's own token after the scheduler gave up on its run (it recovers the
+/// job), a conflict for any other ended job.
+fn check_accepts_result(
+    job_id: i32,
+    job_type: &str,
+    status: &str,
+    failure_reason: Option<&str>,
+    own_token: bool,
+) -> Result<Option<LostRun>, IngestError> {
+    if job_type != entity::job::EXPERIMENT_JOB {
+        return Err(IngestError::Invalid(format!(
+            "job {job_id} is a dataset-generation job: it delivers a dataset, not a result"
+        )));
+    }
+    let status = lifecycle::parse_status(status).unwrap_or(JobStatus::Error);
+    match (status, failure_reason.and_then(LostRun::parse)) {
+        (JobStatus::Waiting | JobStatus::Running, _) => Ok(None),
+        (JobStatus::Error, Some(reason)) if own_token => Ok(Some(reason)),
+        (JobStatus::Done, _) => Err(IngestError::Conflict(format!("job {job_id} already has its result"))),
+        (other, _) => Err(IngestError::Conflict(format!(
+            "job {job_id} is {}; its result is not accepted",
+            other.as_str()
+        ))),
+    }
+}
+
+/// Marks the job done, records the result's event and commits.
+async fn complete(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    job_id: i32,
+    experiment_id: Option<i32>,
+    result_id: i32,
+    summary: &Summary,
+    started: std::time::Instant,
+    recovering: Option<LostRun>,
+) -> Result<Ingested, IngestError> {
     let transition = match recovering {
         Some(reason) => {
             let note = format!(

@@ -31,7 +31,9 @@ pub async fn from_config(config: &crate::config::Config) -> anyhow::Result<std::
 }
 
 /// Whether an algorithm can run under the configured launcher: locally it needs a
-/// `local_command`, in the cluster a `docker_image`. `Err` says where it can run instead.
+/// `local_command`, in the cluster a `docker_image`. `Err` says where it can run instead. An
+/// algorithm with neither is not refused here: its jobs fail at launch with the reason, as in
+/// MPCSL (external executors may still upload results for them).
 pub fn runs_here(
     launcher: crate::config::LauncherKind,
     local_command: Option<&serde_json::Value>,
@@ -52,7 +54,7 @@ pub fn runs_here(
              installation runs jobs on Kubernetes"
                 .into())
         }
-        (_, false, false) => Err("it has neither a local command nor an image, so it runs nowhere".into()),
+        (_, false, false) => Ok(()),
     }
 }
 

@@ -498,3 +498,75 @@ async fn logs_nodes_and_single_jobs() {
     let text = app.get(&format!("/api/job/{}/logs?offset=1", created["id"])).await.text().await.unwrap();
     assert_eq!(text, "b\nc\nd");
 }
+
+/// Uploads with a known small length are stored in one statement, others streamed with COPY:
+/// both must store exactly the same result.
+#[tokio::test]
+async fn small_and_streamed_uploads_store_the_same_result() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |c| c.load_separation_set = true).await;
+    let experiment = executor::experiment(&app, "ok").await;
+    let path = format!("/api/experiment/{}/start", experiment["id"]);
+    let last = expect_json(app.post_json(&path, &json!({"runs": 2})).await, StatusCode::OK).await["id"]
+        .as_i64()
+        .unwrap();
+    let nodes: Vec<i32> =
+        sqlx::query_scalar("SELECT id FROM node ORDER BY id").fetch_all(&app.pool).await.unwrap();
+    let (a, b) = (nodes[0], nodes[1]);
+    let body = json!({
+        "job_id": 0,
+        "meta_results": {"z": 1, "a": [0.5, "x"]},
+        "edge_list": [{"from_node": a, "to_node": b, "weight": 0.25}, {"from_node": b.to_string(), "to_node": a},
+                      {"from_node": a, "to_node": b, "weight": null}],
+        "sepset_list": [{"from_node": a, "to_node": b, "statistic": 0.125, "level": 2, "nodes": ["x", "y"]}],
+        "execution_time": 1.5, "dataset_loading_time": 0.25, "node_list": []
+    })
+    .to_string();
+    let small = app.client.post(app.url(&format!("/api/job/{}/result", last - 1))).body(body.clone());
+    let small = expect_json(small.send().await.unwrap(), StatusCode::OK).await;
+    let chunks = futures::stream::iter(
+        body.into_bytes().chunks(7).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect::<Vec<_>>(),
+    );
+    let streamed =
+        app.client.post(app.url(&format!("/api/job/{last}/result"))).body(reqwest::Body::wrap_stream(chunks));
+    let streamed = expect_json(streamed.send().await.unwrap(), StatusCode::OK).await;
+
+    type Stored =
+        (Option<String>, Option<f64>, Option<f64>, Vec<(i32, i32, Option<f64>)>, Vec<(i32, i32, f64, i32)>);
+    let stored = |id: i64| {
+        let pool = app.pool.clone();
+        async move {
+            let (meta, execution, loading): (Option<String>, Option<f64>, Option<f64>) = sqlx::query_as(
+                "SELECT meta_results::text, execution_time, dataset_loading_time FROM result WHERE id = $1",
+            )
+            .bind(id as i32)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            let edges = sqlx::query_as(
+                "SELECT from_node_id, to_node_id, weight FROM edge WHERE result_id = $1 ORDER BY id",
+            )
+            .bind(id as i32)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            let sepsets = sqlx::query_as(
+                "SELECT from_node_id, to_node_id, statistic, level FROM sepset WHERE result_id = $1 ORDER BY id",
+            )
+            .bind(id as i32)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            (meta, execution, loading, edges, sepsets) as Stored
+        }
+    };
+    let expected: Stored = (
+        Some(r#"{"z":1,"a":[0.5,"x"]}"#.into()),
+        Some(1.5),
+        Some(0.25),
+        vec![(a, b, Some(0.25)), (b, a, None), (a, b, None)],
+        vec![(a, b, 0.125, 2)],
+    );
+    assert_eq!(stored(small["id"].as_i64().unwrap()).await, expected);
+    assert_eq!(stored(streamed["id"].as_i64().unwrap()).await, expected);
+    assert_eq!(app.count("job WHERE status = 'done'").await, 2);
+}
