@@ -42,10 +42,13 @@ pub struct NewExperiment {
     pub parameters: Value,
     /// Default retries of its jobs' infrastructure failures, 0–100 (default 0, as in MPCSL); a
     /// start request may override it.
+    #[oai(nullable)]
     pub max_retries: Option<i64>,
     /// Default first back-off of a retry in seconds (default 10), doubled per further retry.
+    #[oai(nullable)]
     pub retry_backoff: Option<f64>,
     /// Default longest back-off in seconds (default 600).
+    #[oai(nullable)]
     pub retry_backoff_cap: Option<f64>,
 }
 

@@ -55,11 +55,14 @@ pub struct StartOptions {
     pub enforce_cpus: Option<bool>,
     /// Retries of infrastructure failures (run vanished, unschedulable, image not found, launch
     /// failed), 0–100; default: the experiment's (0 unless set, as in MPCSL).
+    #[oai(nullable)]
     pub max_retries: Option<i64>,
     /// First back-off in seconds, doubled for each further retry, with jitter (default: the
     /// experiment's, 10).
+    #[oai(nullable)]
     pub retry_backoff: Option<f64>,
     /// Longest back-off in seconds (default: the experiment's, 600).
+    #[oai(nullable)]
     pub retry_backoff_cap: Option<f64>,
 }
 

@@ -84,26 +84,9 @@ pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) 
 /// A dataset download: with a token, only the dataset of the token's job. Without a token it is
 /// a user's download, allowed like any other read.
 pub async fn authorize_dataset(state: &SharedState, request: &Request, dataset_id: i32) -> ApiResult<()> {
-    match presented(request) {
-        Some(Presented::Token(token)) => {
-            let allowed: Option<i32> = sqlx::query_scalar(
-                "SELECT e.dataset_id FROM job j JOIN experiment e ON e.id = j.experiment_id \
-                 WHERE j.upload_token_hash = $1",
-            )
-            .bind(token_hash(&token).to_vec())
-            .fetch_optional(&state.pool)
-            .await?;
-            if allowed == Some(dataset_id) {
-                Ok(())
-            } else {
-                Err(ApiError::forbidden(format!(
-                    "the upload token does not give access to dataset {dataset_id}"
-                )))
-            }
-        }
-        Some(Presented::Malformed) => Err(ApiError::forbidden("the upload token in the path is not valid")),
-        None => Ok(()),
-    }
+    let query = "SELECT e.dataset_id FROM job j JOIN experiment e ON e.id = j.experiment_id \
+                 WHERE j.upload_token_hash = $1";
+    token_reaches_dataset(state, request, dataset_id, query, "dataset").await
 }
 
 /// The generator's ground-truth upload: with a token, only to the dataset the token's
@@ -113,20 +96,30 @@ pub async fn authorize_ground_truth(
     request: &Request,
     dataset_id: i32,
 ) -> ApiResult<()> {
+    let query = "SELECT dataset_id FROM job WHERE upload_token_hash = $1 AND type = 'dataset_generation_job'";
+    token_reaches_dataset(state, request, dataset_id, query, "the ground truth of dataset").await
+}
+
+/// With a token: `query` (bound to the token's hash) must name `dataset_id`.
+async fn token_reaches_dataset(
+    state: &SharedState,
+    request: &Request,
+    dataset_id: i32,
+    query: &'static str,
+    what: &str,
+) -> ApiResult<()> {
     match presented(request) {
         Some(Presented::Token(token)) => {
-            let produced: Option<i32> = sqlx::query_scalar(
-                "SELECT dataset_id FROM job WHERE upload_token_hash = $1 AND type = 'dataset_generation_job'",
-            )
-            .bind(token_hash(&token).to_vec())
-            .fetch_optional(&state.pool)
-            .await?
-            .flatten();
-            if produced == Some(dataset_id) {
+            let reached: Option<i32> = sqlx::query_scalar(query)
+                .bind(token_hash(&token).to_vec())
+                .fetch_optional(&state.pool)
+                .await?
+                .flatten();
+            if reached == Some(dataset_id) {
                 Ok(())
             } else {
                 Err(ApiError::forbidden(format!(
-                    "the upload token does not give access to the ground truth of dataset {dataset_id}"
+                    "the upload token does not give access to {what} {dataset_id}"
                 )))
             }
         }
