@@ -38,3 +38,23 @@ fn every_optional_property_is_nullable() {
     assert!(missing.is_empty(), "optional but not nullable (add #[oai(nullable)]): {missing:?}");
     assert!(nullable >= 90, "only {nullable} nullable properties");
 }
+
+/// Generated clients name their functions after operationIds: every operation has one, unique,
+/// in camelCase, so renaming a handler never renames a client's function.
+#[test]
+fn every_operation_has_a_unique_camel_case_operation_id() {
+    let document: serde_json::Value = serde_json::from_str(&causeway::api::service().spec()).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            let id = operation["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            let camel = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                && id.chars().all(|c| c.is_ascii_alphanumeric());
+            assert!(camel, "{method} {path}: {id} is not camelCase");
+            assert!(seen.insert(id.to_owned()), "{id} is used twice");
+        }
+    }
+    assert!(seen.len() >= 60);
+}

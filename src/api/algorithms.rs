@@ -87,14 +87,14 @@ async fn find(state: &SharedState, id: i32) -> ApiResult<algorithm::Model> {
 #[OpenApi(tag = "crate::api::Tag::Algorithms")]
 impl AlgorithmsApi {
     /// All algorithms of the catalogue.
-    #[oai(path = "/algorithms", method = "get")]
+    #[oai(path = "/algorithms", method = "get", operation_id = "listAlgorithms")]
     async fn list(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Vec<AlgorithmView>>> {
         let all = algorithm::Entity::find().order_by_asc(algorithm::Column::Id).all(&state.db).await?;
         Ok(Json(all.into_iter().map(Into::into).collect()))
     }
 
     /// Add an algorithm; `valid_parameters` is checked to be a valid parameter schema.
-    #[oai(path = "/algorithms", method = "post")]
+    #[oai(path = "/algorithms", method = "post", operation_id = "createAlgorithm")]
     async fn create(
         &self,
         caller: Admin,
@@ -142,7 +142,7 @@ impl AlgorithmsApi {
     }
 
     /// One algorithm.
-    #[oai(path = "/algorithm/:algorithm_id", method = "get")]
+    #[oai(path = "/algorithm/:algorithm_id", method = "get", operation_id = "getAlgorithm")]
     async fn get(
         &self,
         _caller: Viewer,
@@ -153,7 +153,7 @@ impl AlgorithmsApi {
     }
 
     /// Delete an algorithm that no experiment uses (409 otherwise).
-    #[oai(path = "/algorithm/:algorithm_id", method = "delete")]
+    #[oai(path = "/algorithm/:algorithm_id", method = "delete", operation_id = "deleteAlgorithm")]
     async fn delete(
         &self,
         _caller: Admin,

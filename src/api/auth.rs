@@ -184,7 +184,7 @@ impl FromJsonBody for NewApiToken {
 impl AuthApi {
     /// How to authenticate: the mode and, for OIDC, the web UI's client settings. Needs no
     /// credentials.
-    #[oai(path = "/auth/config", method = "get")]
+    #[oai(path = "/auth/config", method = "get", operation_id = "getAuthConfig")]
     async fn config(&self, state: Data<&SharedState>) -> ApiResult<Json<AuthConfig>> {
         let config = &state.config;
         let mode = state.auth.mode();
@@ -200,7 +200,7 @@ impl AuthApi {
     }
 
     /// The caller: subject, display name and role.
-    #[oai(path = "/auth/me", method = "get")]
+    #[oai(path = "/auth/me", method = "get", operation_id = "getCurrentCaller")]
     async fn me(&self, caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Me>> {
         let principal = caller.0;
         Ok(Json(Me {
@@ -213,20 +213,20 @@ impl AuthApi {
 
     /// A single-use ticket to open the websocket (`/ws?ticket=…`), for clients that cannot send
     /// headers there (browsers).
-    #[oai(path = "/ws-ticket", method = "post")]
+    #[oai(path = "/ws-ticket", method = "post", operation_id = "createWebsocketTicket")]
     async fn ws_ticket(&self, caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<WsTicket>> {
         let ticket = tickets::issue(&state.pool, &caller).await?;
         Ok(Json(WsTicket { ticket, expires_in: tickets::TICKET_LIFETIME_SECONDS }))
     }
 
     /// All API tokens (without secrets).
-    #[oai(path = "/tokens", method = "get")]
+    #[oai(path = "/tokens", method = "get", operation_id = "listApiTokens")]
     async fn list_tokens(&self, _caller: Admin, state: Data<&SharedState>) -> ApiResult<Json<Vec<ApiToken>>> {
         Ok(Json(tokens::list(&state.pool).await?.into_iter().map(Into::into).collect()))
     }
 
     /// Make an API token; the answer holds its secret, which is shown only this once.
-    #[oai(path = "/tokens", method = "post")]
+    #[oai(path = "/tokens", method = "post", operation_id = "createApiToken")]
     async fn create_token(
         &self,
         caller: Admin,
@@ -248,7 +248,7 @@ impl AuthApi {
     }
 
     /// Revoke an API token: it answers 401 from now on.
-    #[oai(path = "/token/:token_id", method = "delete")]
+    #[oai(path = "/token/:token_id", method = "delete", operation_id = "revokeApiToken")]
     async fn revoke_token(
         &self,
         caller: Admin,

@@ -154,7 +154,7 @@ impl From<UploadError> for ApiError {
 #[OpenApi(tag = "crate::api::Tag::Datasets")]
 impl DatasetsApi {
     /// All datasets.
-    #[oai(path = "/datasets", method = "get")]
+    #[oai(path = "/datasets", method = "get", operation_id = "listDatasets")]
     async fn list(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Vec<DatasetView>>> {
         let all = dataset::Entity::find().order_by_asc(dataset::Column::Id).all(&state.db).await?;
         Ok(Json(all.into_iter().map(Into::into).collect()))
@@ -162,7 +162,7 @@ impl DatasetsApi {
 
     /// Register a dataset defined by a query. The query is checked (one read-only statement with
     /// at least one column) and one node is created per column; a bad query changes nothing.
-    #[oai(path = "/datasets", method = "post")]
+    #[oai(path = "/datasets", method = "post", operation_id = "createDataset")]
     async fn create(
         &self,
         caller: Editor,
@@ -198,7 +198,7 @@ impl DatasetsApi {
 
     /// Upload a CSV file as a new dataset: it becomes a table in Causeway's database
     /// (schema `causeway_data`) and a dataset over it.
-    #[oai(path = "/datasets/upload", method = "post")]
+    #[oai(path = "/datasets/upload", method = "post", operation_id = "uploadDataset")]
     async fn upload(
         &self,
         caller: Editor,
@@ -242,7 +242,7 @@ impl DatasetsApi {
     }
 
     /// One dataset.
-    #[oai(path = "/dataset/:dataset_id", method = "get")]
+    #[oai(path = "/dataset/:dataset_id", method = "get", operation_id = "getDataset")]
     async fn get(
         &self,
         _caller: Viewer,
@@ -253,7 +253,7 @@ impl DatasetsApi {
     }
 
     /// Change the description (the only editable field; it cannot be emptied).
-    #[oai(path = "/dataset/:dataset_id", method = "put")]
+    #[oai(path = "/dataset/:dataset_id", method = "put", operation_id = "updateDataset")]
     async fn update(
         &self,
         _caller: Editor,
@@ -275,7 +275,7 @@ impl DatasetsApi {
 
     /// Delete a dataset with its nodes, ground truth, experiments, jobs and results. The table
     /// behind it is left alone (other datasets may read it).
-    #[oai(path = "/dataset/:dataset_id", method = "delete")]
+    #[oai(path = "/dataset/:dataset_id", method = "delete", operation_id = "deleteDataset")]
     async fn delete(
         &self,
         caller: Editor,
@@ -319,7 +319,7 @@ impl DatasetsApi {
     }
 
     /// Size and provenance of a dataset; `observations` is counted now (never cached).
-    #[oai(path = "/dataset/:dataset_id/metadata", method = "get")]
+    #[oai(path = "/dataset/:dataset_id/metadata", method = "get", operation_id = "getDatasetMetadata")]
     async fn metadata(
         &self,
         _caller: Viewer,
@@ -348,7 +348,7 @@ impl DatasetsApi {
     }
 
     /// Experiments of a dataset.
-    #[oai(path = "/dataset/:dataset_id/experiments", method = "get")]
+    #[oai(path = "/dataset/:dataset_id/experiments", method = "get", operation_id = "listDatasetExperiments")]
     async fn experiments(
         &self,
         _caller: Viewer,
@@ -365,7 +365,7 @@ impl DatasetsApi {
     }
 
     /// The dataset's data as CSV with column names as header.
-    #[oai(path = "/dataset/:dataset_id/load", method = "get")]
+    #[oai(path = "/dataset/:dataset_id/load", method = "get", operation_id = "downloadDataset")]
     async fn load(
         &self,
         _caller: ViewerOrJobToken,
@@ -378,7 +378,7 @@ impl DatasetsApi {
     }
 
     /// The dataset's data as CSV with node ids as header (what executors read).
-    #[oai(path = "/dataset/:dataset_id/loadwithids", method = "get")]
+    #[oai(path = "/dataset/:dataset_id/loadwithids", method = "get", operation_id = "downloadDatasetWithIds")]
     async fn load_with_ids(
         &self,
         _caller: ViewerOrJobToken,
@@ -391,7 +391,7 @@ impl DatasetsApi {
     }
 
     /// Names of the data sources dataset queries may run on.
-    #[oai(path = "/datasources", method = "get")]
+    #[oai(path = "/datasources", method = "get", operation_id = "listDataSources")]
     async fn data_sources(
         &self,
         _caller: Viewer,

@@ -219,7 +219,7 @@ async fn distribution_base(state: &SharedState, node_id: i32) -> ApiResult<(node
 #[OpenApi(tag = "crate::api::Tag::Nodes")]
 impl DistributionsApi {
     /// The marginal distribution of a node's column.
-    #[oai(path = "/node/:node_id/marginal", method = "get")]
+    #[oai(path = "/node/:node_id/marginal", method = "get", operation_id = "getMarginalDistribution")]
     async fn marginal(
         &self,
         _caller: Viewer,
@@ -246,7 +246,7 @@ impl DistributionsApi {
     }
 
     /// The distribution of a node's column among the rows that meet the conditions.
-    #[oai(path = "/node/:node_id/conditional", method = "post")]
+    #[oai(path = "/node/:node_id/conditional", method = "post", operation_id = "getConditionalDistribution")]
     async fn conditional(
         &self,
         _caller: Viewer,
@@ -401,7 +401,7 @@ impl InterventionApi {
     /// The effect's distribution under an intervention on the cause, adjusting for the factors
     /// (P(e | do(c ∈ C)) = Σ_f P(e | c ∈ C, f) P(f)). Categories are in ascending order and each
     /// is computed by the formula (the deterministic form of MPCSL's computation).
-    #[oai(path = "/intervention", method = "post")]
+    #[oai(path = "/intervention", method = "post", operation_id = "getInterventionalDistribution")]
     async fn intervention(
         &self,
         _caller: Viewer,

@@ -216,7 +216,7 @@ async fn view(state: &SharedState, model: experiment::Model) -> ApiResult<Experi
 #[OpenApi(tag = "crate::api::Tag::Experiments")]
 impl ExperimentsApi {
     /// All experiments.
-    #[oai(path = "/experiments", method = "get")]
+    #[oai(path = "/experiments", method = "get", operation_id = "listExperiments")]
     async fn list(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Vec<ExperimentView>>> {
         let all = experiment::Entity::find().order_by_asc(experiment::Column::Id).all(&state.db).await?;
         Ok(Json(experiment_views(&state, all).await?))
@@ -224,7 +224,7 @@ impl ExperimentsApi {
 
     /// Create an experiment; parameters are validated and coerced against the algorithm's
     /// schema, undeclared ones dropped.
-    #[oai(path = "/experiments", method = "post")]
+    #[oai(path = "/experiments", method = "post", operation_id = "createExperiment")]
     async fn create(
         &self,
         caller: Editor,
@@ -275,7 +275,7 @@ impl ExperimentsApi {
     }
 
     /// One experiment with its algorithm, last job and execution-time statistics.
-    #[oai(path = "/experiment/:experiment_id", method = "get")]
+    #[oai(path = "/experiment/:experiment_id", method = "get", operation_id = "getExperiment")]
     async fn get(
         &self,
         _caller: Viewer,
@@ -287,7 +287,7 @@ impl ExperimentsApi {
     }
 
     /// Change the description (the only editable field; it cannot be emptied).
-    #[oai(path = "/experiment/:experiment_id", method = "put")]
+    #[oai(path = "/experiment/:experiment_id", method = "put", operation_id = "updateExperiment")]
     async fn update(
         &self,
         _caller: Editor,
@@ -312,7 +312,7 @@ impl ExperimentsApi {
 
     /// Delete an experiment with its jobs and results. Runs of its jobs are stopped by the
     /// scheduler's reconcile pass (their jobs no longer exist).
-    #[oai(path = "/experiment/:experiment_id", method = "delete")]
+    #[oai(path = "/experiment/:experiment_id", method = "delete", operation_id = "deleteExperiment")]
     async fn delete(
         &self,
         caller: Editor,
@@ -348,7 +348,7 @@ impl ExperimentsApi {
     }
 
     /// Jobs of an experiment, newest first, hidden ones included.
-    #[oai(path = "/experiment/:experiment_id/jobs", method = "get")]
+    #[oai(path = "/experiment/:experiment_id/jobs", method = "get", operation_id = "listExperimentJobs")]
     async fn jobs(
         &self,
         _caller: Viewer,

@@ -82,7 +82,7 @@ async fn find_generation_job(state: &SharedState, id: i32) -> ApiResult<job::Mod
 #[OpenApi(tag = "crate::api::Tag::Generation")]
 impl GenerationApi {
     /// Dataset-generation jobs; hidden ones only with `show_hidden=1`.
-    #[oai(path = "/jobs/dataset_generation", method = "get")]
+    #[oai(path = "/jobs/dataset_generation", method = "get", operation_id = "listGenerationJobs")]
     async fn list(
         &self,
         _caller: Viewer,
@@ -99,7 +99,7 @@ impl GenerationApi {
     }
 
     /// Queue a generator run.
-    #[oai(path = "/jobs/dataset_generation", method = "post")]
+    #[oai(path = "/jobs/dataset_generation", method = "post", operation_id = "createGenerationJob")]
     async fn create(
         &self,
         caller: Editor,
@@ -125,7 +125,7 @@ impl GenerationApi {
     }
 
     /// One dataset-generation job.
-    #[oai(path = "/job/:job_id/dataset_generation", method = "get")]
+    #[oai(path = "/job/:job_id/dataset_generation", method = "get", operation_id = "getGenerationJob")]
     async fn get(
         &self,
         _caller: Viewer,
@@ -137,7 +137,12 @@ impl GenerationApi {
 
     /// The generator's upload: the CSV becomes a table in `causeway_data` and a dataset, and
     /// the job is done. The generator then uploads the ground truth to the new dataset.
-    #[oai(path = "/job/:job_id/dataset_generation", method = "put", tag = "crate::api::Tag::Executors")]
+    #[oai(
+        path = "/job/:job_id/dataset_generation",
+        method = "put",
+        tag = "crate::api::Tag::Executors",
+        operation_id = "uploadGeneratedDataset"
+    )]
     async fn upload(
         &self,
         state: Data<&SharedState>,

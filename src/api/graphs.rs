@@ -294,7 +294,12 @@ pub async fn ground_truth_graph(state: &SharedState, dataset_id: i32) -> ApiResu
 #[OpenApi(tag = "crate::api::Tag::Results")]
 impl GraphsApi {
     /// Upload a dataset's ground truth as GML (field `graph_file`); it replaces the previous one.
-    #[oai(path = "/dataset/:dataset_id/ground-truth", method = "post", tag = "crate::api::Tag::Datasets")]
+    #[oai(
+        path = "/dataset/:dataset_id/ground-truth",
+        method = "post",
+        tag = "crate::api::Tag::Datasets",
+        operation_id = "uploadGroundTruth"
+    )]
     async fn upload_ground_truth(
         &self,
         _caller: EditorOrJobToken,
@@ -359,7 +364,12 @@ impl GraphsApi {
     }
 
     /// A dataset's ground truth as GEXF (default), GraphML, GML or node-link JSON.
-    #[oai(path = "/dataset/:dataset_id/ground-truth", method = "get", tag = "crate::api::Tag::Datasets")]
+    #[oai(
+        path = "/dataset/:dataset_id/ground-truth",
+        method = "get",
+        tag = "crate::api::Tag::Datasets",
+        operation_id = "getGroundTruth"
+    )]
     async fn export_ground_truth(
         &self,
         _caller: Viewer,
@@ -375,7 +385,7 @@ impl GraphsApi {
 
     /// A result's graph as GEXF (default), GraphML, GML or node-link JSON; edges carry their
     /// annotation as `label`.
-    #[oai(path = "/result/:result_id/export", method = "get")]
+    #[oai(path = "/result/:result_id/export", method = "get", operation_id = "exportResult")]
     async fn export_result(
         &self,
         _caller: Viewer,
@@ -389,7 +399,11 @@ impl GraphsApi {
     }
 
     /// The result compared with its dataset's ground truth (`null` when there is none).
-    #[oai(path = "/result/:result_id/gtcompare", method = "get")]
+    #[oai(
+        path = "/result/:result_id/gtcompare",
+        method = "get",
+        operation_id = "compareResultWithGroundTruth"
+    )]
     async fn compare_with_ground_truth(
         &self,
         _caller: Viewer,
@@ -406,7 +420,11 @@ impl GraphsApi {
     }
 
     /// Two results compared: `result_id` is the reference, `other_result_id` the candidate.
-    #[oai(path = "/result/:result_id/compare/:other_result_id", method = "get")]
+    #[oai(
+        path = "/result/:result_id/compare/:other_result_id",
+        method = "get",
+        operation_id = "compareResults"
+    )]
     async fn compare_results(
         &self,
         _caller: Viewer,
@@ -423,7 +441,8 @@ impl GraphsApi {
     #[oai(
         path = "/node/:node_id/result/:result_id/confounders",
         method = "get",
-        tag = "crate::api::Tag::Nodes"
+        tag = "crate::api::Tag::Nodes",
+        operation_id = "getConfounders"
     )]
     async fn confounders(
         &self,

@@ -246,7 +246,7 @@ fn scheduler_unavailable() -> ApiError {
 impl JobsApi {
     /// Queue runs of an experiment. Fails with 409 when the data behind the dataset changed since
     /// it was registered.
-    #[oai(path = "/experiment/:experiment_id/start", method = "post")]
+    #[oai(path = "/experiment/:experiment_id/start", method = "post", operation_id = "startExperiment")]
     async fn start(
         &self,
         caller: Editor,
@@ -310,7 +310,7 @@ impl JobsApi {
     }
 
     /// All jobs (both kinds); hidden ones only with `show_hidden=1`.
-    #[oai(path = "/jobs", method = "get")]
+    #[oai(path = "/jobs", method = "get", operation_id = "listJobs")]
     async fn list(
         &self,
         _caller: Viewer,
@@ -327,7 +327,7 @@ impl JobsApi {
     }
 
     /// One job.
-    #[oai(path = "/job/:job_id", method = "get")]
+    #[oai(path = "/job/:job_id", method = "get", operation_id = "getJob")]
     async fn get(
         &self,
         _caller: Viewer,
@@ -339,7 +339,12 @@ impl JobsApi {
     }
 
     /// Executor error report: a running job becomes `error` (its error code stays as it is).
-    #[oai(path = "/job/:job_id", method = "put", tag = "crate::api::Tag::Executors")]
+    #[oai(
+        path = "/job/:job_id",
+        method = "put",
+        tag = "crate::api::Tag::Executors",
+        operation_id = "reportJobError"
+    )]
     async fn report_error(
         &self,
         state: Data<&SharedState>,
@@ -356,7 +361,7 @@ impl JobsApi {
 
     /// MPCSL's scheduler notification; Causeway's scheduler does not need it, but external
     /// schedulers may still call it. The notification is passed on as an event.
-    #[oai(path = "/job/:job_id", method = "post")]
+    #[oai(path = "/job/:job_id", method = "post", operation_id = "notifyJob")]
     async fn notify(
         &self,
         _caller: Editor,
@@ -382,7 +387,7 @@ impl JobsApi {
     }
 
     /// Cancel a running job (its run is stopped), or hide a job in any other state.
-    #[oai(path = "/job/:job_id", method = "delete")]
+    #[oai(path = "/job/:job_id", method = "delete", operation_id = "cancelOrHideJob")]
     async fn delete(
         &self,
         caller: Editor,
@@ -406,7 +411,7 @@ impl JobsApi {
 
     /// The job's log: saved when the run ended, live from the scheduler while it runs.
     /// `offset` skips that many lines; `last` keeps only the last lines.
-    #[oai(path = "/job/:job_id/logs", method = "get")]
+    #[oai(path = "/job/:job_id/logs", method = "get", operation_id = "getJobLogs")]
     async fn logs(
         &self,
         _caller: Viewer,
@@ -429,7 +434,7 @@ impl JobsApi {
     }
 
     /// Names of the machines jobs can be pinned to (cluster nodes, or this machine).
-    #[oai(path = "/k8s/nodes", method = "get")]
+    #[oai(path = "/k8s/nodes", method = "get", operation_id = "listNodes")]
     async fn nodes(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Vec<String>>> {
         let reply = ask_scheduler(&state, "nodes", String::new()).await.ok_or_else(scheduler_unavailable)?;
         let nodes: Vec<String> = serde_json::from_slice(&reply).map_err(anyhow::Error::from)?;
@@ -438,7 +443,12 @@ impl JobsApi {
 
     /// Result upload by an executor: edges (and, when configured, separating sets) are stored
     /// and the job is marked done, all or nothing.
-    #[oai(path = "/job/:job_id/result", method = "post", tag = "crate::api::Tag::Executors")]
+    #[oai(
+        path = "/job/:job_id/result",
+        method = "post",
+        tag = "crate::api::Tag::Executors",
+        operation_id = "uploadResult"
+    )]
     async fn upload_result(
         &self,
         state: Data<&SharedState>,

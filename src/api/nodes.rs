@@ -21,7 +21,7 @@ pub async fn find_node(state: &SharedState, id: i32) -> ApiResult<node::Model> {
 #[OpenApi(tag = "crate::api::Tag::Nodes")]
 impl NodesApi {
     /// One node.
-    #[oai(path = "/node/:node_id", method = "get")]
+    #[oai(path = "/node/:node_id", method = "get", operation_id = "getNode")]
     async fn get(
         &self,
         _caller: Viewer,

@@ -135,14 +135,14 @@ fn endpoints(edge: &edge::Model) -> (i64, i64) {
 #[OpenApi(tag = "crate::api::Tag::Results")]
 impl ResultsApi {
     /// All results.
-    #[oai(path = "/results", method = "get")]
+    #[oai(path = "/results", method = "get", operation_id = "listResults")]
     async fn list(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Vec<ResultView>>> {
         let all = result::Entity::find().order_by_asc(result::Column::Id).all(&state.db).await?;
         Ok(Json(all.into_iter().map(Into::into).collect()))
     }
 
     /// A result with its edges, separating sets and the nodes of its dataset.
-    #[oai(path = "/result/:result_id", method = "get")]
+    #[oai(path = "/result/:result_id", method = "get", operation_id = "getResult")]
     async fn get(
         &self,
         _caller: Viewer,
@@ -167,7 +167,7 @@ impl ResultsApi {
     }
 
     /// Delete a result with its edges, separating sets and annotations (the job stays).
-    #[oai(path = "/result/:result_id", method = "delete")]
+    #[oai(path = "/result/:result_id", method = "delete", operation_id = "deleteResult")]
     async fn delete(
         &self,
         caller: Editor,
@@ -199,7 +199,7 @@ impl ResultsApi {
     }
 
     /// Nodes of the dataset the result was learned on.
-    #[oai(path = "/result/:result_id/nodes", method = "get")]
+    #[oai(path = "/result/:result_id/nodes", method = "get", operation_id = "listResultNodes")]
     async fn nodes(
         &self,
         _caller: Viewer,
@@ -211,7 +211,7 @@ impl ResultsApi {
     }
 
     /// Edges of a result (an unknown result has none).
-    #[oai(path = "/result/:result_id/edges", method = "get")]
+    #[oai(path = "/result/:result_id/edges", method = "get", operation_id = "listResultEdges")]
     async fn edges(
         &self,
         _caller: Viewer,
@@ -222,7 +222,11 @@ impl ResultsApi {
     }
 
     /// The `amount` heaviest edges of a result (all for 0), null weights first.
-    #[oai(path = "/result/:result_id/edges/important/:amount", method = "get")]
+    #[oai(
+        path = "/result/:result_id/edges/important/:amount",
+        method = "get",
+        operation_id = "listImportantEdges"
+    )]
     async fn important_edges(
         &self,
         _caller: Viewer,
@@ -241,7 +245,7 @@ impl ResultsApi {
     }
 
     /// Separating sets of a result (an unknown result has none).
-    #[oai(path = "/result/:result_id/sepsets", method = "get")]
+    #[oai(path = "/result/:result_id/sepsets", method = "get", operation_id = "listResultSepsets")]
     async fn sepsets(
         &self,
         _caller: Viewer,
@@ -257,7 +261,7 @@ impl ResultsApi {
     }
 
     /// Every node of the result's dataset with its neighbourhood in the result.
-    #[oai(path = "/result/:result_id/context", method = "get")]
+    #[oai(path = "/result/:result_id/context", method = "get", operation_id = "getResultContext")]
     async fn context(
         &self,
         _caller: Viewer,
@@ -278,7 +282,12 @@ impl ResultsApi {
     }
 
     /// A node's neighbourhood in a result (an unknown result gives empty lists).
-    #[oai(path = "/node/:node_id/result/:result_id/context", method = "get", tag = "crate::api::Tag::Nodes")]
+    #[oai(
+        path = "/node/:node_id/result/:result_id/context",
+        method = "get",
+        tag = "crate::api::Tag::Nodes",
+        operation_id = "getNodeContext"
+    )]
     async fn node_context(
         &self,
         _caller: Viewer,
@@ -307,7 +316,7 @@ impl ResultsApi {
     }
 
     /// One edge (result or ground-truth edge).
-    #[oai(path = "/edge/:edge_id", method = "get")]
+    #[oai(path = "/edge/:edge_id", method = "get", operation_id = "getEdge")]
     async fn edge(
         &self,
         _caller: Viewer,
@@ -322,7 +331,7 @@ impl ResultsApi {
     }
 
     /// One separating set.
-    #[oai(path = "/sepset/:sepset_id", method = "get")]
+    #[oai(path = "/sepset/:sepset_id", method = "get", operation_id = "getSepset")]
     async fn sepset(
         &self,
         _caller: Viewer,
@@ -337,7 +346,12 @@ impl ResultsApi {
     }
 
     /// Annotations of a result's edges (`id` is a result id).
-    #[oai(path = "/edgeinformation/:id", method = "get", tag = "crate::api::Tag::Annotations")]
+    #[oai(
+        path = "/edgeinformation/:id",
+        method = "get",
+        tag = "crate::api::Tag::Annotations",
+        operation_id = "listEdgeAnnotations"
+    )]
     async fn annotations(
         &self,
         _caller: Viewer,
@@ -354,7 +368,12 @@ impl ResultsApi {
 
     /// Annotate a result edge (`id` is a result id; the body's `result_id` is stored). One
     /// annotation per (result, from, to): posting again updates it.
-    #[oai(path = "/edgeinformation/:id", method = "post", tag = "crate::api::Tag::Annotations")]
+    #[oai(
+        path = "/edgeinformation/:id",
+        method = "post",
+        tag = "crate::api::Tag::Annotations",
+        operation_id = "annotateEdge"
+    )]
     async fn annotate(
         &self,
         caller: Editor,
@@ -405,7 +424,12 @@ impl ResultsApi {
     }
 
     /// Delete an annotation (`id` is the annotation's id).
-    #[oai(path = "/edgeinformation/:id", method = "delete", tag = "crate::api::Tag::Annotations")]
+    #[oai(
+        path = "/edgeinformation/:id",
+        method = "delete",
+        tag = "crate::api::Tag::Annotations",
+        operation_id = "deleteEdgeAnnotation"
+    )]
     async fn delete_annotation(
         &self,
         caller: Editor,
