@@ -166,8 +166,8 @@ fn bearer(request: &Request) -> ApiResult<Option<&str>> {
 
 /// SHA-256 of a secret: what the database keeps of API tokens, tickets and upload tokens.
 /// Secrets are long random strings, so a fast hash is enough (no dictionary to try).
-pub fn secret_hash(secret: &str) -> Vec<u8> {
-    Sha256::digest(secret.as_bytes()).to_vec()
+pub fn secret_hash(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
 }
 
 /// A new random secret with a recognisable prefix (two v4 UUIDs: 244 random bits from the OS).

@@ -19,7 +19,7 @@ pub async fn issue(pool: &PgPool, principal: &Principal) -> sqlx::Result<String>
         "INSERT INTO ws_ticket (ticket_hash, subject, role, expires_at) \
          VALUES ($1, $2, $3, now() + make_interval(secs => $4))",
     )
-    .bind(secret_hash(&ticket))
+    .bind(secret_hash(&ticket).to_vec())
     .bind(&principal.subject)
     .bind(principal.role.as_str())
     .bind(TICKET_LIFETIME_SECONDS as f64)
@@ -34,7 +34,7 @@ pub async fn redeem(pool: &PgPool, ticket: &str) -> sqlx::Result<Option<Principa
     let row: Option<(String, String)> = sqlx::query_as(
         "DELETE FROM ws_ticket WHERE ticket_hash = $1 AND expires_at >= now() RETURNING subject, role",
     )
-    .bind(secret_hash(ticket))
+    .bind(secret_hash(ticket).to_vec())
     .fetch_optional(pool)
     .await?;
     Ok(row.and_then(|(subject, role)| Some(Principal { subject, name: None, role: Role::parse(&role)? })))

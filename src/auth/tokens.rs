@@ -66,7 +66,7 @@ pub async fn create(
     )))
     .bind(name)
     .bind(role.as_str())
-    .bind(secret_hash(&secret))
+    .bind(secret_hash(&secret).to_vec())
     .bind(created_by)
     .bind(lifetime.map(|d| d.as_secs_f64()))
     .fetch_one(pool)
@@ -100,7 +100,7 @@ pub async fn verify(pool: &PgPool, secret: &str) -> ApiResult<Principal> {
                 coalesce(last_used_at < now() - make_interval(secs => $2), true) AS stale \
          FROM api_token WHERE secret_hash = $1",
     )
-    .bind(secret_hash(secret))
+    .bind(secret_hash(secret).to_vec())
     .bind(LAST_USED_RESOLUTION_SECONDS)
     .fetch_optional(pool)
     .await?;

@@ -7,7 +7,6 @@
 //! authentication is off.
 
 use poem::{Request, http::Uri};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
@@ -46,7 +45,7 @@ pub async fn strip_token_prefix(mut request: Request) -> poem::Result<Request> {
 /// What the database stores of a token: SHA-256 of its hyphenated lower-case text (the same
 /// as Postgres' `sha256(convert_to(token::text, 'UTF8'))`, which the migration used).
 pub fn token_hash(token: &Uuid) -> [u8; 32] {
-    Sha256::digest(token.hyphenated().to_string().as_bytes()).into()
+    crate::auth::secret_hash(&token.hyphenated().to_string())
 }
 
 fn presented(request: &Request) -> Option<Presented> {

@@ -95,17 +95,23 @@ async fn chaos_scheduler_kill_9_mid_runs_loses_nothing() {
     signal(&first, libc::SIGKILL);
     first.wait().unwrap();
     let mut second = start_scheduler(&app);
-    let counts = counts(&app, Duration::from_secs(120)).await;
-    println!("chaos: scheduler kill -9 mid-runs, {RUNS} runs: {counts:?}");
+    assert_nothing_lost(&app, "scheduler kill -9 mid-runs").await;
+    signal(&second, libc::SIGTERM);
+    second.wait().unwrap();
+}
+
+/// Waits for every run to end, prints the counts, and asserts that none is lost, duplicated or
+/// stuck.
+async fn assert_nothing_lost(app: &TestApp, scenario: &str) {
+    let counts = counts(app, Duration::from_secs(120)).await;
+    println!("chaos: {scenario}, {RUNS} runs: {counts:?}");
     assert_eq!(
         counts,
         Counts { lost: 0, duplicated: 0, stuck: 0 },
         "{}\n{}",
-        lost_jobs(&app).await,
-        scheduler_log(&app)
+        lost_jobs(app).await,
+        scheduler_log(app)
     );
-    signal(&second, libc::SIGTERM);
-    second.wait().unwrap();
 }
 
 #[tokio::test]
@@ -114,15 +120,7 @@ async fn chaos_two_schedulers_at_once_launch_each_job_once() {
     let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
     let (mut first, mut second) = (start_scheduler(&app), start_scheduler(&app));
     start_runs(&app).await;
-    let counts = counts(&app, Duration::from_secs(120)).await;
-    println!("chaos: two schedulers at once, {RUNS} runs: {counts:?}");
-    assert_eq!(
-        counts,
-        Counts { lost: 0, duplicated: 0, stuck: 0 },
-        "{}\n{}",
-        lost_jobs(&app).await,
-        scheduler_log(&app)
-    );
+    assert_nothing_lost(&app, "two schedulers at once").await;
     signal(&first, libc::SIGTERM);
     signal(&second, libc::SIGTERM);
     first.wait().unwrap();
