@@ -225,12 +225,6 @@ impl Config {
         format!("{}.rpc.{command}", self.nats_prefix)
     }
 
-    /// Executor uploads need their job's token when configured so, and always once callers
-    /// authenticate (an upload without one would bypass the roles).
-    pub fn upload_tokens_required(&self) -> bool {
-        self.require_upload_token || self.auth_mode().map_or(true, |mode| !mode.is_open())
-    }
-
     /// Whether an algorithm's `docker_image` is on the allow-list.
     pub fn image_allowed(&self, image: &str) -> bool {
         self.image_allowlist.iter().any(|prefix| !prefix.is_empty() && image.starts_with(prefix.as_str()))

@@ -73,9 +73,13 @@ pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) 
             }
         }
         Some(Presented::Malformed) => Err(ApiError::forbidden("the upload token in the path is not valid")),
-        None if state.config.upload_tokens_required() => Err(ApiError::forbidden(
-            "uploads need the job's token: use the --api_host the scheduler passed (…/t/<token>)",
-        )),
+        // Required when configured so, and always once callers authenticate (an upload without
+        // a token would bypass the roles). The mode is the one the authenticator resolved.
+        None if state.config.require_upload_token || !state.auth.mode().is_open() => {
+            Err(ApiError::forbidden(
+                "uploads need the job's token: use the --api_host the scheduler passed (…/t/<token>)",
+            ))
+        }
         None => Ok(false),
     }
 }
