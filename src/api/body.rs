@@ -337,3 +337,58 @@ impl<'a, T: Type + Send> poem_openapi::ApiExtractor<'a> for StreamedJsonBody<T> 
         Ok(StreamedJsonBody { body: body.take()?, _schema: std::marker::PhantomData })
     }
 }
+
+/// Declares a JSON value whose document schema is written by hand (the handlers check it).
+#[macro_export]
+macro_rules! json_with_schema {
+    ($(#[$doc:meta])* $name:ident, $schema:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub ::serde_json::Value);
+
+        impl ::poem_openapi::types::Type for $name {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
+                $schema
+            }
+
+            fn as_raw_value(&self) -> Option<&Self> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+
+        impl ::poem_openapi::types::ParseFromJSON for $name {
+            fn parse_from_json(value: Option<::serde_json::Value>) -> ::poem_openapi::types::ParseResult<Self> {
+                Ok($name(value.unwrap_or_default()))
+            }
+        }
+
+        impl ::poem_openapi::types::ToJSON for $name {
+            fn to_json(&self) -> Option<::serde_json::Value> {
+                Some(self.0.clone())
+            }
+        }
+    };
+}
+
+json_with_schema!(
+    /// A JSON object (any keys); `null` and other values are refused.
+    JsonObject,
+    poem_openapi::registry::MetaSchemaRef::Inline(Box::new(poem_openapi::registry::MetaSchema {
+        additional_properties: Some(Box::new(poem_openapi::registry::MetaSchemaRef::Inline(Box::new(
+            poem_openapi::registry::MetaSchema::ANY
+        )))),
+        ..poem_openapi::registry::MetaSchema::new("object")
+    }))
+);

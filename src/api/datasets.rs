@@ -2,11 +2,13 @@
 //! metadata and their data as CSV.
 
 use futures::StreamExt;
-use poem::{Body, Request, web::Data};
+use poem::{Body, IntoResponse, Request, web::Data};
 use poem_openapi::{
     ApiResponse, Multipart, Object, OpenApi,
     param::Path,
-    payload::{Binary, Json},
+    payload::{Json, Payload},
+    registry::MetaSchemaRef,
+    types::Type,
     types::multipart::Upload,
 };
 use sea_orm::{
@@ -40,10 +42,12 @@ pub struct DatasetsApi;
 /// A dataset defined by a query on a data source (api.md §3.2).
 #[derive(Debug, Object)]
 pub struct NewQueryDataset {
+    #[oai(validator(min_length = 1))]
     pub name: String,
     #[oai(nullable)]
     pub description: Option<String>,
     /// One SELECT statement; its columns become the dataset's nodes.
+    #[oai(validator(min_length = 1))]
     pub load_query: String,
     /// A name from `GET /api/datasources`; default `postgres` (Causeway's own database).
     #[oai(nullable)]
@@ -99,6 +103,7 @@ impl DescriptionUpdate {
 pub struct CsvUpload {
     /// CSV with a header row; column types are inferred (integer, float, boolean, text).
     pub file: Upload,
+    #[oai(validator(min_length = 1))]
     pub name: String,
     pub description: Option<String>,
 }
@@ -122,13 +127,31 @@ pub struct DataSourceList {
     pub data_sources: Vec<String>,
 }
 
+/// A streamed text body: a `string` in the document (not `binary`), so that generated clients
+/// hand it out as text. The response's derive sets the exact content type (`text/csv`).
+pub struct TextStream(pub Body);
+
+impl Payload for TextStream {
+    const CONTENT_TYPE: &'static str = "text/plain; charset=utf-8";
+
+    fn schema_ref() -> MetaSchemaRef {
+        String::schema_ref()
+    }
+}
+
+impl IntoResponse for TextStream {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder().content_type(Self::CONTENT_TYPE).body(self.0)
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum CsvResponse {
     /// The dataset as CSV (CRLF line ends, NULL as an empty field), streamed. `X-Content-Length`
     /// is MPCSL's header, which its Python executor reads: the body size in bytes when known
     /// before sending, otherwise `0` as MPCSL always sent (streamed downloads are not known).
     #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Ok(Binary<Body>, #[oai(header = "Content-Disposition")] String, #[oai(header = "X-Content-Length")] u64),
+    Ok(TextStream, #[oai(header = "Content-Disposition")] String, #[oai(header = "X-Content-Length")] u64),
 }
 
 pub async fn find_dataset(state: &SharedState, id: i32) -> ApiResult<dataset::Model> {
@@ -451,7 +474,7 @@ pub async fn download(state: &SharedState, dataset_id: i32, header: Header) -> A
     // The size of a streamed body is not known when the headers go out.
     const UNKNOWN_LENGTH: u64 = 0;
     Ok(CsvResponse::Ok(
-        Binary(Body::from_bytes_stream(stream)),
+        TextStream(Body::from_bytes_stream(stream)),
         format!("attachment;filename={file}"),
         UNKNOWN_LENGTH,
     ))

@@ -3,7 +3,12 @@
 //! NULLs are left out (MPCSL answered 500 when they were mixed with numbers).
 
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{
+    Object, OpenApi,
+    param::Path,
+    payload::Json,
+    registry::{MetaSchema, MetaSchemaRef},
+};
 use serde_json::{Map, Value, json};
 
 use super::{
@@ -53,8 +58,67 @@ pub struct Distribution {
 pub struct ConditionalRequest {
     /// Node id → `{"categorical": true, "values": [...]}`, `{"categorical": false, "from_value":
     /// a, "to_value": b}` or `{"auto": true}`.
-    pub conditions: Value,
+    pub conditions: ConditionsJson,
 }
+
+/// A condition in the document: one of the three shapes [`check_condition`] accepts.
+fn condition_schema() -> MetaSchemaRef {
+    fn constant(value: bool) -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            enum_items: vec![json!(value)],
+            ..MetaSchema::new("boolean")
+        }))
+    }
+    fn shape(required: Vec<&'static str>, properties: Vec<(&'static str, MetaSchemaRef)>) -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema { required, properties, ..MetaSchema::new("object") }))
+    }
+    let not_auto = || MetaSchemaRef::Inline(Box::new(MetaSchema::new("boolean")));
+    let number = || MetaSchemaRef::Inline(Box::new(MetaSchema::new("number")));
+    MetaSchemaRef::Inline(Box::new(MetaSchema {
+        any_of: vec![
+            shape(vec!["auto"], vec![("auto", constant(true))]),
+            shape(
+                vec!["categorical", "values"],
+                vec![
+                    ("auto", not_auto()),
+                    ("categorical", constant(true)),
+                    (
+                        "values",
+                        MetaSchemaRef::Inline(Box::new(MetaSchema {
+                            items: Some(Box::new(MetaSchemaRef::Inline(Box::new(MetaSchema::ANY)))),
+                            ..MetaSchema::new("array")
+                        })),
+                    ),
+                ],
+            ),
+            shape(
+                vec!["categorical", "from_value", "to_value"],
+                vec![
+                    ("auto", not_auto()),
+                    ("categorical", constant(false)),
+                    ("from_value", number()),
+                    ("to_value", number()),
+                ],
+            ),
+        ],
+        ..MetaSchema::ANY
+    }))
+}
+
+crate::json_with_schema!(
+    /// One condition: `{"auto": true}`, `{"categorical": true, "values": [...]}` or
+    /// `{"categorical": false, "from_value": a, "to_value": b}`.
+    ConditionJson,
+    condition_schema()
+);
+crate::json_with_schema!(
+    /// Node id → condition.
+    ConditionsJson,
+    MetaSchemaRef::Inline(Box::new(MetaSchema {
+        additional_properties: Some(Box::new(condition_schema())),
+        ..MetaSchema::new("object")
+    }))
+);
 
 impl FromJsonBody for ConditionalRequest {
     fn from_json(object: &Map<String, Value>) -> Result<Self, FieldErrors> {
@@ -69,7 +133,7 @@ impl FromJsonBody for ConditionalRequest {
             }
         }
         if errors.is_empty() {
-            Ok(ConditionalRequest { conditions: Value::Object(conditions.clone()) })
+            Ok(ConditionalRequest { conditions: ConditionsJson(Value::Object(conditions.clone())) })
         } else {
             Err(errors)
         }
@@ -255,7 +319,7 @@ impl DistributionsApi {
         body: JsonBody<ConditionalRequest>,
     ) -> ApiResult<Json<Distribution>> {
         let (node, dataset) = distribution_base(&state, node_id.0).await?;
-        let Value::Object(mut conditions) = body.0.conditions else { unreachable!("checked when parsed") };
+        let Value::Object(mut conditions) = body.0.conditions.0 else { unreachable!("checked when parsed") };
         let mut ids = vec![node.id];
         for key in conditions.keys() {
             let id: i32 = key.parse().map_err(|_| ApiError::not_found("node", key))?;
@@ -341,7 +405,7 @@ pub struct InterventionRequest {
     pub factor_node_ids: Vec<i32>,
     /// `{"categorical": true, "values": [...]}` or `{"categorical": false, "from_value": a,
     /// "to_value": b}` (the cause is in `[a, b)`).
-    pub cause_condition: Value,
+    pub cause_condition: ConditionJson,
 }
 
 impl FromJsonBody for InterventionRequest {
@@ -378,7 +442,7 @@ impl FromJsonBody for InterventionRequest {
                     cause_node_id,
                     effect_node_id,
                     factor_node_ids,
-                    cause_condition: Value::Object(condition),
+                    cause_condition: ConditionJson(Value::Object(condition)),
                 })
             }
             _ => Err(fields.errors),
@@ -426,7 +490,7 @@ impl InterventionApi {
         }
         let dataset: DatasetView = find_dataset(&state, effect.dataset_id).await?.into();
         let columns = load_columns(&state, effect.dataset_id, &ids).await?;
-        let condition = condition_of(&request.cause_condition);
+        let condition = condition_of(&request.cause_condition.0);
         let rows = columns[0].len();
         let all_categorical = columns.iter().all(|c| is_categorical(distinct_count(c)));
         if all_categorical {

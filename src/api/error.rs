@@ -39,6 +39,9 @@ pub enum ApiError {
     /// The request body is larger than this operation accepts.
     #[oai(status = 413)]
     PayloadTooLarge(Json<ErrorBody>),
+    /// The request body's `Content-Type` is not one this operation reads (or is missing).
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
     /// An unexpected failure; details are in the server log.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -88,6 +91,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -100,6 +104,7 @@ impl ApiError {
             | ApiError::NotFound(b)
             | ApiError::Conflict(b)
             | ApiError::PayloadTooLarge(b)
+            | ApiError::UnsupportedMediaType(b)
             | ApiError::Internal(b) => &b.message,
         }
     }

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Map, Value};
 
 use super::{
-    body::{Fields, FromJsonBody, JsonBody},
+    body::{Fields, FromJsonBody, JsonBody, JsonObject},
     datasets::find_dataset,
     error::{ApiError, ApiResult, FieldErrors},
     views::{DatasetView, GenerationJobView},
@@ -34,12 +34,13 @@ pub struct GenerationApi;
 #[derive(Debug, Object)]
 pub struct NewGenerationJob {
     /// Name of the dataset to create.
-    #[oai(rename = "datasetName")]
+    #[oai(rename = "datasetName", validator(min_length = 1))]
     pub dataset_name: String,
     /// `CAUSEWAY` (the built-in generator, runs locally), `PCALG` or `MPCSL` (images).
+    #[oai(validator(pattern = "^(CAUSEWAY|PCALG|MPCSL)$"))]
     pub generator_type: String,
     /// Generator parameters, passed on as `--key value`.
-    pub parameters: Value,
+    pub parameters: JsonObject,
     /// Cluster node to run on.
     #[oai(rename = "kubernetesNode")]
     #[oai(nullable)]
@@ -54,7 +55,7 @@ impl FromJsonBody for NewGenerationJob {
         if generator_type.as_deref().is_some_and(|g| GeneratorType::parse(g).is_none()) {
             fields.fail::<()>("generator_type", "Not a valid choice.");
         }
-        let parameters = fields.required_object("parameters").cloned().map(Value::Object);
+        let parameters = fields.required_object("parameters").cloned().map(|p| JsonObject(Value::Object(p)));
         let kubernetes_node = fields.optional_string("kubernetesNode");
         match (dataset_name, generator_type, parameters) {
             (Some(dataset_name), Some(generator_type), Some(parameters)) if fields.errors.is_empty() => {
@@ -114,7 +115,7 @@ impl GenerationApi {
                 node: new.kubernetes_node.clone(),
                 dataset_name: new.dataset_name.clone(),
                 generator_type: new.generator_type.clone(),
-                parameters: new.parameters.clone(),
+                parameters: new.parameters.0.clone(),
                 created_by: Some(caller.subject.clone()),
             },
         )

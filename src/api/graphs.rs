@@ -8,9 +8,9 @@ use poem::{IntoResponse, web::Data};
 use poem_openapi::{
     ApiResponse, Multipart, Object, OpenApi,
     param::{Path, Query},
-    payload::{Binary, Json},
-    registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchemaRef, Registry},
-    types::{ToJSON, Type, multipart::Upload},
+    payload::Json,
+    registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry},
+    types::{ParseFromParameter, ParseResult, ToJSON, Type, multipart::Upload},
 };
 use serde_json::{Value, json};
 
@@ -188,18 +188,17 @@ impl IntoResponse for GraphFile {
 
 impl ApiResponse for GraphFile {
     fn meta() -> MetaResponses {
-        let file = || <Binary<Vec<u8>> as poem_openapi::payload::Payload>::schema_ref();
         MetaResponses {
             responses: vec![MetaResponse {
-                description: "The graph as GEXF, GraphML, GML or node-link JSON",
+                description: "The graph as GEXF (the default), GraphML, GML or node-link JSON, as the \
+                              `format` argument asks; each with its own content type",
                 status: Some(200),
                 status_range: None,
+                // The default format's type first: clients that pick one type per response
+                // (openapi-python-client) then read every format as text, GEXF included.
                 content: ExportFormat::ALL
                     .iter()
-                    .map(|f| f.content_type())
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .map(|content_type| MetaMediaType { content_type, schema: file() })
+                    .map(|f| MetaMediaType { content_type: f.content_type(), schema: String::schema_ref() })
                     .collect(),
                 headers: vec![MetaHeader {
                     name: "Content-Disposition".into(),
@@ -213,6 +212,83 @@ impl ApiResponse for GraphFile {
     }
 
     fn register(_registry: &mut Registry) {}
+}
+
+/// The `format` query argument. The document lists the formats as an enum (GEXF, the default,
+/// first); the server matches them without regard to case, as MPCSL does, so it reads any text
+/// here and answers 400 naming the supported formats for anything else.
+pub struct FormatName(String);
+
+impl Type for FormatName {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "string(export_format)".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            enum_items: ExportFormat::ALL.iter().map(|f| json!(f.extension())).collect(),
+            default: Some(json!(ExportFormat::Gexf.extension())),
+            ..MetaSchema::new("string")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromParameter for FormatName {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Ok(FormatName(value.to_owned()))
+    }
+}
+
+/// The comparison with a ground truth, or `null` when the dataset has none (MPCSL's clients
+/// expect `200 null`): the document says so with a nullable response schema.
+pub struct MaybeComparison(Option<ComparisonJson>);
+
+impl Type for MaybeComparison {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        format!("nullable<{}>", ComparisonView::name()).into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            all_of: vec![ComparisonView::schema_ref()],
+            nullable: true,
+            ..MetaSchema::ANY
+        }))
+    }
+
+    fn register(registry: &mut Registry) {
+        ComparisonView::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ToJSON for MaybeComparison {
+    fn to_json(&self) -> Option<Value> {
+        Some(self.0.as_ref().and_then(ToJSON::to_json).unwrap_or(Value::Null))
+    }
 }
 
 fn graph_file(graph: &Graph, format: ExportFormat, labels: EdgeLabels, file_id: String) -> GraphFile {
@@ -375,9 +451,9 @@ impl GraphsApi {
         _caller: Viewer,
         state: Data<&SharedState>,
         dataset_id: Path<i32>,
-        format: Query<Option<String>>,
+        format: Query<Option<FormatName>>,
     ) -> ApiResult<GraphFile> {
-        let format = parse_format(format.0.as_deref())?;
+        let format = parse_format(format.0.as_ref().map(|f| f.0.as_str()))?;
         let dataset = find_dataset(&state, dataset_id.0).await?;
         let graph = ground_truth_graph(&state, dataset.id).await?;
         Ok(graph_file(&graph, format, EdgeLabels::Omit, dataset.id.to_string()))
@@ -391,9 +467,9 @@ impl GraphsApi {
         _caller: Viewer,
         state: Data<&SharedState>,
         result_id: Path<i32>,
-        format: Query<Option<String>>,
+        format: Query<Option<FormatName>>,
     ) -> ApiResult<GraphFile> {
-        let format = parse_format(format.0.as_deref())?;
+        let format = parse_format(format.0.as_ref().map(|f| f.0.as_str()))?;
         let graph = result_graph(&state, result_id.0).await?;
         Ok(graph_file(&graph, format, EdgeLabels::Include, result_id.0.to_string()))
     }
@@ -409,14 +485,14 @@ impl GraphsApi {
         _caller: Viewer,
         state: Data<&SharedState>,
         result_id: Path<i32>,
-    ) -> ApiResult<Json<Option<ComparisonJson>>> {
+    ) -> ApiResult<Json<MaybeComparison>> {
         let candidate = result_graph(&state, result_id.0).await?;
         let dataset = result_dataset(&state, result_id.0).await?;
         let truth = ground_truth_graph(&state, dataset).await?;
         if truth.edges.is_empty() {
-            return Ok(Json(None));
+            return Ok(Json(MaybeComparison(None)));
         }
-        Ok(Json(Some(comparison(truth, candidate).await?)))
+        Ok(Json(MaybeComparison(Some(comparison(truth, candidate).await?))))
     }
 
     /// Two results compared: `result_id` is the reference, `other_result_id` the candidate.

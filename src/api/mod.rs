@@ -5,6 +5,7 @@ pub mod auth;
 pub mod body;
 pub mod datasets;
 pub mod distributions;
+pub mod document;
 pub mod error;
 pub mod experiments;
 pub mod generation;
@@ -34,9 +35,9 @@ pub type Apis = (
 
 /// The OpenAPI service (also what `causeway openapi` prints). Handlers reach the shared state
 /// through poem's `Data` extractor, so the document can be produced without a database.
-pub fn service() -> OpenApiService<Apis, ()> {
+pub fn service() -> OpenApiService<document::Documented<Apis>, ()> {
     OpenApiService::new(
-        (
+        document::Documented((
             algorithms::AlgorithmsApi,
             auth::AuthApi,
             datasets::DatasetsApi,
@@ -48,7 +49,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             jobs::JobsApi,
             nodes::NodesApi,
             results::ResultsApi,
-        ),
+        )),
         "Causeway API",
         env!("CARGO_PKG_VERSION"),
     )

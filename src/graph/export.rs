@@ -76,10 +76,12 @@ impl ExportFormat {
         }
     }
 
-    /// The `Content-Type` header value.
+    /// The `Content-Type` header value: the formats' own media types rather than MPCSL's
+    /// `text/xml` for both XML formats, so a client can tell them apart (docs/api.md).
     pub fn content_type(self) -> &'static str {
         match self {
-            ExportFormat::Gexf | ExportFormat::GraphMl => "text/xml; charset=utf-8",
+            ExportFormat::Gexf => "application/gexf+xml; charset=utf-8",
+            ExportFormat::GraphMl => "application/graphml+xml; charset=utf-8",
             ExportFormat::Gml => "text/plain; charset=utf-8",
             ExportFormat::NodeLinkJson => "application/json",
         }
@@ -475,8 +477,8 @@ mod tests {
             "attachment;filename=Graph_2.node_link_data.json"
         );
         assert_eq!(ExportFormat::GraphMl.content_disposition(7), "attachment;filename=Graph_7.graphml");
-        assert_eq!(ExportFormat::Gexf.content_type(), "text/xml; charset=utf-8");
-        assert_eq!(ExportFormat::GraphMl.content_type(), "text/xml; charset=utf-8");
+        assert_eq!(ExportFormat::Gexf.content_type(), "application/gexf+xml; charset=utf-8");
+        assert_eq!(ExportFormat::GraphMl.content_type(), "application/graphml+xml; charset=utf-8");
         assert_eq!(ExportFormat::Gml.content_type(), "text/plain; charset=utf-8");
         assert_eq!(ExportFormat::NodeLinkJson.content_type(), "application/json");
         let names: Vec<&str> = ExportFormat::ALL.iter().map(|f| f.name()).collect();

@@ -63,3 +63,23 @@ async fn changes_the_jobs_state_does_not_allow_are_conflicts() {
         .unwrap();
     expect_error(upload, StatusCode::CONFLICT).await;
 }
+
+#[tokio::test]
+async fn a_body_of_the_wrong_content_type_is_a_documented_415() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    let document: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    for (path, content_type) in [("/api/datasets", Some("text/plain")), ("/api/experiments", None)] {
+        let mut request = app.client.post(app.url(path)).body("name=x");
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let message = expect_error(request.send().await.unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+        assert!(message.as_str().is_some_and(|m| !m.is_empty()), "{path}: {message}");
+        let operation = &document["paths"][path.trim_start_matches("/api")]["post"];
+        assert!(operation["responses"]["415"].is_object(), "{path} does not document 415");
+    }
+    // An operation without a body cannot answer 415 or 413, so it does not say it might.
+    let list = &document["paths"]["/datasets"]["get"]["responses"];
+    assert!(list["415"].is_null() && list["413"].is_null(), "{list}");
+    assert_eq!(app.count("dataset").await, 0);
+}

@@ -108,8 +108,8 @@ async fn graphs_export_in_every_format_and_gml_round_trips() {
     )
     .await;
     for (format, content_type, extension) in [
-        ("GEXF", "text/xml; charset=utf-8", "gexf"),
-        ("graphml", "text/xml; charset=utf-8", "graphml"),
+        ("GEXF", "application/gexf+xml; charset=utf-8", "gexf"),
+        ("graphml", "application/graphml+xml; charset=utf-8", "graphml"),
         ("Gml", "text/plain; charset=utf-8", "gml"),
         ("node_link_data.json", "application/json", "node_link_data.json"),
     ] {
