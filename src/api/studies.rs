@@ -740,7 +740,7 @@ async fn load_benchmark(state: &SharedState, model: &study::Model) -> ApiResult<
     })
     .await
     .map_err(anyhow::Error::from)?;
-    let swept = benchmark::swept_parameters(rows.iter().map(|(_, point, _)| point));
+    let swept = benchmark::swept_parameters(rows.iter().map(|(index, point, _)| (*index, point)));
     let mut rows = rows;
     rows.sort_by(|(ia, pa, ra), (ib, pb, rb)| {
         ia.cmp(ib)

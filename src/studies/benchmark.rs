@@ -74,7 +74,7 @@ pub struct Benchmark {
     pub study_id: i32,
     /// Whether every dataset of the study has a ground truth.
     pub ground_truth: bool,
-    /// Parameters whose value differs between the study's experiments.
+    /// Parameters whose value differs between the experiments of one of the study's algorithms.
     pub swept_parameters: Vec<String>,
     pub rows: Vec<Row>,
 }
@@ -153,22 +153,32 @@ pub fn summarise(runs: &[Run]) -> (Scores, Scores, Option<Stat>, Option<Stat>, O
     )
 }
 
-/// Names of the parameters whose value differs between points, in order of first appearance.
-pub fn swept_parameters<'a>(points: impl IntoIterator<Item = &'a Map<String, Value>>) -> Vec<String> {
-    let mut seen: Vec<(String, Vec<&'a Value>)> = Vec::new();
-    for point in points {
+/// Names of the parameters whose value differs between the points of one algorithm entry
+/// (`(entry index, point)` pairs), in order of first appearance. A parameter fixed per
+/// algorithm (each PC with its own test) is not swept.
+pub fn swept_parameters<'a>(points: impl IntoIterator<Item = (i32, &'a Map<String, Value>)>) -> Vec<String> {
+    let mut seen: Vec<(i32, &'a str, Vec<&'a Value>)> = Vec::new();
+    let mut order: Vec<&'a str> = Vec::new();
+    for (group, point) in points {
         for (name, value) in point {
-            match seen.iter_mut().find(|(n, _)| n == name) {
-                Some((_, values)) => {
+            if !order.contains(&name.as_str()) {
+                order.push(name);
+            }
+            match seen.iter_mut().find(|(g, n, _)| *g == group && n == name) {
+                Some((_, _, values)) => {
                     if !values.contains(&value) {
                         values.push(value);
                     }
                 }
-                None => seen.push((name.clone(), vec![value])),
+                None => seen.push((group, name, vec![value])),
             }
         }
     }
-    seen.into_iter().filter(|(_, values)| values.len() > 1).map(|(name, _)| name).collect()
+    order
+        .into_iter()
+        .filter(|name| seen.iter().any(|(_, n, values)| n == name && values.len() > 1))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Orders two parameter values: numbers numerically, then everything else by its JSON text.
@@ -309,12 +319,14 @@ mod tests {
     #[test]
     fn swept_parameters_are_those_that_vary() {
         let points = [
-            json!({"alpha": 0.01, "test": "g"}),
-            json!({"alpha": 0.05, "test": "g"}),
-            json!({"alpha": 0.05, "test": "g", "cores": 1}),
+            (0, json!({"alpha": 0.01, "test": "g"})),
+            (0, json!({"alpha": 0.05, "test": "g"})),
+            (1, json!({"alpha": 0.05, "test": "h", "cores": 1})),
+            (1, json!({"alpha": 0.05, "test": "h", "cores": 2})),
         ];
-        let maps: Vec<Map<String, Value>> = points.iter().map(|p| p.as_object().unwrap().clone()).collect();
-        assert_eq!(swept_parameters(&maps), ["alpha"]);
+        let maps: Vec<(i32, Map<String, Value>)> =
+            points.iter().map(|(g, p)| (*g, p.as_object().unwrap().clone())).collect();
+        assert_eq!(swept_parameters(maps.iter().map(|(g, p)| (*g, p))), ["alpha", "cores"]);
         assert!(compare_values(Some(&json!(0.1)), Some(&json!(0.05))).is_gt());
         assert!(compare_values(Some(&json!("a")), Some(&json!("b"))).is_lt());
         assert!(compare_values(None, Some(&json!(1))).is_lt());
