@@ -202,7 +202,7 @@ impl From<Progress> for ProgressView {
 
 /// `new`: no jobs; `running`: some waiting or running; `finished` otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
+#[oai(rename = "StudyState", rename_all = "lowercase")]
 pub enum StudyStateView {
     New,
     Running,
