@@ -573,5 +573,14 @@ async fn the_native_and_causal_learn_pc_give_identical_skeleton_metrics() {
     for (a, b) in native.iter().zip(&learn) {
         assert_eq!(a["parameters"]["alpha"], b["parameters"]["alpha"]);
         assert_eq!(a["skeleton"], b["skeleton"], "alpha {}", a["parameters"]["alpha"]);
+        // The speed difference, for docs/benchmarks.md (`-- --nocapture`).
+        eprintln!(
+            "alpha {}: execution time native {} s, causal-learn {} s; CI tests {} / {}",
+            a["parameters"]["alpha"],
+            a["execution_time"]["median"],
+            b["execution_time"]["median"],
+            a["ci_tests"]["median"],
+            b["ci_tests"]["median"]
+        );
     }
 }
