@@ -584,3 +584,28 @@ async fn the_native_and_causal_learn_pc_give_identical_skeleton_metrics() {
         );
     }
 }
+
+/// Starting checks what `POST /api/experiment/{id}/start` checks: data that changed since the
+/// dataset was registered answers 409 and queues nothing.
+#[tokio::test]
+async fn a_study_over_changed_data_does_not_start() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    let algorithm = scored_algorithm(&app).await;
+    let (dataset, _) = truth_dataset(&app).await;
+    let study = create(
+        &app,
+        &json!({"name": "changed", "dataset_ids": [dataset["id"]],
+                "algorithms": [{"algorithm_id": algorithm["id"], "parameters": {"alpha": [0.1, 0.2]}}]}),
+    )
+    .await;
+    app.sql("INSERT INTO four VALUES (9, 9, 9, 9)").await;
+    let message = expect_error(
+        app.post_json(&format!("/api/study/{}/start", study["id"]), &json!({})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(message, "The underlying data has been modified");
+    assert_eq!(app.count("job").await, 0);
+    let view = expect_json(app.get(&format!("/api/study/{}", study["id"])).await, StatusCode::OK).await;
+    assert_eq!(view["state"], "new");
+}
