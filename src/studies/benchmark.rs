@@ -1,5 +1,6 @@
 //! A study's benchmark (docs/api.md "Studies"): per experiment, its runs' results scored against
-//! the dataset's ground truth with `graph::compare` (the code behind `gtcompare`), summarised as
+//! the dataset's ground truth with `graph::compare::scores` (`gtcompare`'s numbers without its
+//! edge lists), summarised as
 //! median, min and max over runs; and the same table as CSV.
 //!
 //! Per run: skeleton scores (adjacencies, `SkeletonScores`; tpr = recall), directed scores from
@@ -103,15 +104,10 @@ fn ratio(numerator: usize, denominator: usize) -> Option<f64> {
 
 /// Scores `candidate` against `truth`.
 pub fn score(truth: &Graph, candidate: &Graph) -> RunScores {
-    let c = compare::compare(truth, candidate);
+    let c = compare::scores(truth, candidate);
     let s = c.skeleton;
-    let e = &c.error_types;
-    let (tp, fp, fn_, tn) = (
-        e.true_positives.edges.len(),
-        e.false_positives.edges.len(),
-        e.false_negatives.edges.len(),
-        e.true_negatives.edges.len(),
-    );
+    let e = c.error_counts;
+    let (tp, fp, fn_, tn) = (e.true_positives, e.false_positives, e.false_negatives, e.true_negatives);
     RunScores {
         skeleton: [s.recall, s.fpr, s.precision, s.recall, s.f1],
         directed: [
