@@ -6,7 +6,10 @@
 //! - `GET /api/jobs` with 10,000 jobs that have results;
 //! - the small writes executors send: 4-edge result uploads (sequential on one keep-alive
 //!   connection, and 8 concurrent clients), error reports, generated-dataset uploads, and the
-//!   websocket fan-out of 1,000 events/s.
+//!   websocket fan-out of 1,000 events/s;
+//! - studies: creating a 500-experiment study, starting it (500 jobs), ending its jobs one
+//!   transaction each (with the study's progress event) against plain experiment jobs, and its
+//!   benchmark over 500 results on a 200-node dataset.
 //!
 //! `cargo bench --bench jobs -- small_writes websocket` runs only the figures whose names
 //! contain one of the words given.
@@ -254,6 +257,96 @@ async fn list_jobs() -> anyhow::Result<f64> {
     Ok(median(times))
 }
 
+/// (create s, start s, job end with study ms, job end without study ms, benchmark s).
+async fn studies() -> anyhow::Result<(f64, f64, f64, f64, f64)> {
+    use causeway::lifecycle::{self, Transition};
+    let bench = Bench::start(|_| {}).await?;
+    let (plain_job, nodes) = job_with_nodes(&bench, "study_data").await?;
+    let pool = &bench.state.pool;
+    let dataset: i32 = sqlx::query_scalar("SELECT dataset_id FROM node WHERE id = $1")
+        .bind(nodes[0])
+        .fetch_one(pool)
+        .await?;
+    // Ground truth: the chain v0 → v1 → … → v199.
+    sqlx::query(
+        "INSERT INTO edge (from_node_id, to_node_id, is_ground_truth) SELECT a, b, true FROM unnest($1::int[], $2::int[]) AS c(a, b)",
+    )
+    .bind(&nodes[..NODES - 1])
+    .bind(&nodes[1..])
+    .execute(pool)
+    .await?;
+    let algorithm: i32 = sqlx::query_scalar(
+        "INSERT INTO algorithm (package, function, local_command, valid_parameters) \
+         VALUES ('bench', 'sweep', '[\"true\"]', '{\"alpha\": {\"type\": \"float\", \"required\": true}}') RETURNING id",
+    )
+    .fetch_one(pool)
+    .await?;
+    let client = reqwest::Client::new();
+    let body = serde_json::json!({"name": "bench", "dataset_ids": [dataset],
+        "algorithms": [{"algorithm_id": algorithm, "parameters": {"alpha": {"from": 0.0001, "to": 0.5, "steps": 500, "scale": "log"}}}]});
+    let started = Instant::now();
+    let study: serde_json::Value =
+        client.post(format!("{}/api/studies", bench.base)).json(&body).send().await?.json().await?;
+    let create = started.elapsed().as_secs_f64();
+    anyhow::ensure!(study["experiment_count"] == 500, "study not created: {study}");
+    let started = Instant::now();
+    let start: serde_json::Value =
+        client.post(format!("{}/api/study/{}/start", bench.base, study["id"])).send().await?.json().await?;
+    let start_seconds = started.elapsed().as_secs_f64();
+    let jobs: Vec<i32> = start["jobs"]
+        .as_array()
+        .map(|j| j.iter().filter_map(|v| v.as_i64()).map(|v| v as i32).collect())
+        .unwrap_or_default();
+    anyhow::ensure!(jobs.len() == 500, "study not started: {start}");
+    // Ending jobs one transaction each: a study's (progress event over 500 experiments) and plain ones.
+    let end = |ids: Vec<i32>| async move {
+        let mut times = vec![];
+        for id in ids {
+            let started = Instant::now();
+            let mut tx = pool.begin().await?;
+            lifecycle::apply(&mut tx, id, &Transition::Complete).await?;
+            tx.commit().await?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        anyhow::Ok(median(times))
+    };
+    let with_study = end(jobs.clone()).await?;
+    let plain: Vec<i32> = sqlx::query_scalar(
+        "INSERT INTO job (type, experiment_id) SELECT 'experiment_job', experiment_id FROM job, generate_series(1, 500) \
+         WHERE id = $1 RETURNING id",
+    )
+    .bind(plain_job)
+    .fetch_all(pool)
+    .await?;
+    let without_study = end(plain).await?;
+    // One result per study job: the chain with every tenth link missing, shifted per job.
+    bench
+        .sql(&format!(
+            "INSERT INTO result (job_id, start_time, end_time, execution_time, meta_results) \
+             SELECT id, start_time, now(), 1.5, '{{\"n_tests\": 100}}' FROM job WHERE id = ANY(ARRAY[{}]); \
+             INSERT INTO edge (from_node_id, to_node_id, result_id) \
+             SELECT n.id, n.id + 1, r.id FROM result r, node n \
+             WHERE n.dataset_id = {dataset} AND n.id < (SELECT max(id) FROM node WHERE dataset_id = {dataset}) \
+               AND (n.id + r.id) % 10 <> 0; ANALYZE",
+            jobs.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+        ))
+        .await?;
+    let mut times = vec![];
+    for _ in 0..3 {
+        let started = Instant::now();
+        let benchmark: serde_json::Value = client
+            .get(format!("{}/api/study/{}/benchmark", bench.base, study["id"]))
+            .send()
+            .await?
+            .json()
+            .await?;
+        times.push(started.elapsed().as_secs_f64());
+        anyhow::ensure!(benchmark["rows"][0]["results"] == 1, "no results in the benchmark");
+    }
+    bench.finish().await?;
+    Ok((create, start_seconds, with_study, without_study, median(times)))
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // `cargo bench` passes `--bench`; other arguments select figures by name.
@@ -281,6 +374,16 @@ async fn main() -> anyhow::Result<()> {
     }
     if wanted("small_writes") {
         small_writes::run().await?;
+    }
+    if wanted("studies") {
+        let (create, start, with_study, without_study, benchmark) = studies().await?;
+        println!("studies_create_500_experiments: {create:.3} s");
+        println!("studies_start_500_jobs: {start:.3} s");
+        println!(
+            "studies_job_end_transaction: {with_study:.2} ms median with the study's progress event (500 experiments), \
+             {without_study:.2} ms without a study"
+        );
+        println!("studies_benchmark_500_results_200_nodes: {benchmark:.3} s (median of 3)");
     }
     if wanted("websocket_fanout") {
         let (p50, p99, delivered) = small_writes::websocket_fanout().await?;

@@ -36,6 +36,8 @@ impl Bench {
         configure(&mut config);
         let state = AppState::connect(config).await?;
         db::migrate(&state.db).await?;
+        // Dataset queries run as the query role, which reads `causeway_data` (as in the tests).
+        causeway::datasets::query_role::prepare(&state.pool, &state.config).await?;
         let app = App::bind(state.clone()).await?;
         let base = format!("http://{}", app.address());
         let mut config = state.config.clone();
@@ -45,8 +47,10 @@ impl Bench {
         Ok(Bench { state, base, database })
     }
 
+    /// Runs SQL; unqualified new tables go to `causeway_data`, where dataset queries read.
     pub async fn sql(&self, statement: &str) -> anyhow::Result<()> {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned())).execute(&self.state.pool).await?;
+        let statement = format!("SET LOCAL search_path TO causeway_data, public; {statement}");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(&self.state.pool).await?;
         Ok(())
     }
 

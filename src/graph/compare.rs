@@ -180,6 +180,59 @@ pub fn compare(reference: &Graph, candidate: &Graph) -> Comparison {
     }
 }
 
+/// Counts of MPCSL's error types over ordered pairs (self-loops only as true positives), as
+/// the lengths of [`ErrorTypes`]' edge lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCounts {
+    pub true_positives: usize,
+    pub false_positives: usize,
+    pub false_negatives: usize,
+    pub true_negatives: usize,
+}
+
+/// The scores a benchmark needs, without [`compare`]'s edge lists and Hamming distances:
+/// error-type counts, SHD between the CPDAGs and the skeleton scores, equal to the
+/// corresponding fields of [`compare`]'s answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scores {
+    pub error_counts: ErrorCounts,
+    pub shd_cpdag: usize,
+    pub skeleton: SkeletonScores,
+}
+
+/// [`compare`]'s counts and scores only (a study's benchmark compares hundreds of results).
+pub fn scores(reference: &Graph, candidate: &Graph) -> Scores {
+    let index = NodeIndex::new(reference.node_ids().into_iter().chain(candidate.node_ids()));
+    let n = index.len();
+    let (ref_arcs, r) = indexed_arcs(reference, &index);
+    let (cand_arcs, c) = indexed_arcs(candidate, &index);
+    let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+    for u in 0..n {
+        for (a, b) in r.row(u).iter().zip(c.row(u)) {
+            tp += (a & b).count_ones() as usize;
+            fp += (!a & b).count_ones() as usize;
+            fn_ += (a & !b).count_ones() as usize;
+        }
+    }
+    // Off the diagonal every ordered pair is one of the four; on it only a self-loop in both
+    // counts (a true positive), as in `error_types`.
+    let diagonal = |wanted: (bool, bool)| (0..n).filter(|&u| (r.get(u, u), c.get(u, u)) == wanted).count();
+    let both_loops = diagonal((true, true));
+    let (fp, fn_) = (fp - diagonal((false, true)), fn_ - diagonal((true, false)));
+    let tn = n * n.saturating_sub(1) - (tp - both_loops) - fp - fn_;
+    let (shd_cpdag, skeleton, _) = pattern_scores(&pattern(n, &ref_arcs), &pattern(n, &cand_arcs));
+    Scores {
+        error_counts: ErrorCounts {
+            true_positives: tp,
+            false_positives: fp,
+            false_negatives: fn_,
+            true_negatives: tn,
+        },
+        shd_cpdag,
+        skeleton,
+    }
+}
+
 /// The graph's distinct arcs as index pairs (first occurrences, in edge order) and its
 /// adjacency matrix. Every endpoint must be in `index`.
 fn indexed_arcs(graph: &Graph, index: &NodeIndex) -> (Vec<(usize, usize)>, BitMatrix) {
@@ -596,6 +649,35 @@ mod tests {
         assert_eq!(cmp.error_types.false_positives.edges, vec![(10, 20)]);
         // A candidate node unknown to the reference has no reference successors.
         assert!((cmp.mean_jaccard_coefficient - 2.0 / 3.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn scores_agree_with_compare() {
+        let cases = [
+            (
+                graph(&[1, 2, 3, 4], &[(1, 2), (2, 3), (4, 3)]),
+                graph(&[1, 2, 3, 4], &[(2, 3), (3, 2), (1, 4)]),
+            ),
+            (graph(&[1, 2, 3], &[(1, 1), (1, 2)]), graph(&[1, 2, 3], &[(1, 1), (2, 2), (3, 1)])),
+            (graph(&[1, 2], &[]), graph(&[1, 2], &[(1, 2)])),
+            (graph(&[], &[]), graph(&[], &[])),
+        ];
+        for (reference, candidate) in cases {
+            let full = compare(&reference, &candidate);
+            let quick = scores(&reference, &candidate);
+            let e = &full.error_types;
+            assert_eq!(
+                quick.error_counts,
+                ErrorCounts {
+                    true_positives: e.true_positives.edges.len(),
+                    false_positives: e.false_positives.edges.len(),
+                    false_negatives: e.false_negatives.edges.len(),
+                    true_negatives: e.true_negatives.edges.len(),
+                }
+            );
+            assert_eq!(quick.shd_cpdag, full.shd_cpdag);
+            assert_eq!(quick.skeleton, full.skeleton);
+        }
     }
 
     #[test]

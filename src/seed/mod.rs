@@ -1,10 +1,12 @@
-//! `causeway seed`: the algorithm catalogue and the Earthquake example. Idempotent.
+//! `causeway seed`: the algorithm catalogue, the Earthquake example and the study over it.
+//! Idempotent.
 //!
 //! The catalogue is the versioned file `src/seed/algorithms.json`, upserted by
 //! (package, function). The Earthquake data are sampled here, with a fixed seed, from the
 //! network's published conditional probability tables: the project makes its own data.
 
 mod earthquake;
+mod study;
 
 use anyhow::Context;
 use sea_orm::{
@@ -17,6 +19,7 @@ use serde_json::{Value, json};
 use entity::algorithm;
 
 pub use earthquake::{EARTHQUAKE_DATASET, EARTHQUAKE_TABLE, seed_earthquake};
+pub use study::{EARTHQUAKE_STUDY, seed_study};
 
 const CATALOGUE: &str = include_str!("algorithms.json");
 
@@ -51,6 +54,7 @@ pub async fn run(
     let (inserted, updated) = seed_catalogue(db).await?;
     tracing::info!(inserted, updated, "algorithm catalogue seeded");
     seed_earthquake(db, pool, launcher).await?;
+    seed_study(db, pool, launcher).await?;
     Ok(())
 }
 

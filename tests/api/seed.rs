@@ -1,7 +1,13 @@
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::helpers::{expect_error, expect_json, spawn_app};
+use crate::helpers::{TestApp, expect_error, expect_json, spawn_app};
+
+/// The seeded experiments that are not part of a study.
+async fn examples(app: &TestApp) -> Value {
+    let all = expect_json(app.get("/api/experiments").await, StatusCode::OK).await;
+    Value::Array(all.as_array().unwrap().iter().filter(|e| e["study_id"].is_null()).cloned().collect())
+}
 
 #[tokio::test]
 async fn seeding_twice_gives_the_catalogue_and_one_earthquake_example() {
@@ -40,7 +46,7 @@ async fn seeding_twice_gives_the_catalogue_and_one_earthquake_example() {
     );
     // On this machine (the local launcher) only the examples that run here: the native PC and
     // causal-learn, not MPCSL's pcalg example (an image).
-    let experiments = expect_json(app.get("/api/experiments").await, StatusCode::OK).await;
+    let experiments = examples(&app).await;
     assert_eq!(experiments.as_array().unwrap().len(), 2, "the native PC and causal-learn");
     assert_eq!(experiments[0]["algorithm"]["package"], "causeway");
     assert_eq!(experiments[1]["algorithm"]["package"], "causal-learn");
@@ -55,7 +61,7 @@ async fn seeding_twice_gives_the_catalogue_and_one_earthquake_example() {
 async fn a_cluster_seed_also_has_mpcsls_pcalg_example() {
     let app = spawn_app().await;
     causeway::seed::run(&app.state.db, &app.pool, causeway::config::LauncherKind::Kubernetes).await.unwrap();
-    let experiments = expect_json(app.get("/api/experiments").await, StatusCode::OK).await;
+    let experiments = examples(&app).await;
     assert_eq!(experiments.as_array().unwrap().len(), 3, "MPCSL's example, the native PC and causal-learn");
     assert_eq!(experiments[0]["name"], "Earthquake experiment");
     assert_eq!(
@@ -70,4 +76,28 @@ async fn a_cluster_seed_also_has_mpcsls_pcalg_example() {
     .await;
     assert!(message.as_str().unwrap().contains("runs on Kubernetes only"), "{message}");
     assert_eq!(app.count("job").await, 0);
+}
+
+/// Issue 14: the seed makes the study the README points to, once: both PCs over five alphas on
+/// the Earthquake data (which has a ground truth).
+#[tokio::test]
+async fn the_seed_makes_one_earthquake_alpha_sweep() {
+    let app = spawn_app().await;
+    app.seed().await;
+    app.seed().await;
+    let studies = expect_json(app.get("/api/studies").await, StatusCode::OK).await;
+    assert_eq!(studies.as_array().unwrap().len(), 1, "{studies}");
+    let study = &studies[0];
+    assert_eq!(study["name"], causeway::seed::EARTHQUAKE_STUDY);
+    assert_eq!(study["experiment_count"], 10);
+    assert_eq!(study["state"], "new");
+    let full = expect_json(app.get(&format!("/api/study/{}", study["id"])).await, StatusCode::OK).await;
+    let names: Vec<&str> =
+        full["experiments"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(names[0], "causeway/pc alpha=0.001, independence_test=disCI, cores=1");
+    assert_eq!(names[9], "causal-learn/pc alpha=0.2, independence_test=gsq");
+    let benchmark =
+        expect_json(app.get(&format!("/api/study/{}/benchmark", study["id"])).await, StatusCode::OK).await;
+    assert_eq!(benchmark["ground_truth"], true);
+    assert_eq!(benchmark["swept_parameters"], json!(["alpha"]));
 }
