@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, apiUrl, unwrap } from './client';
 import { keys } from './keys';
 import type { Annotation, Dataset, NewExperiment, NewGenerationJob, NewQueryDataset, StartOptions } from './types';
+import { studyCall, type NewStudy, type Study, type StudyStarted } from './studyTypes';
 import { postForm } from './upload';
 
 // Writes. Each refreshes what it changed at once; the live feed would too, a moment later.
@@ -162,5 +163,41 @@ export function useStartGeneration() {
   return useMutation({
     mutationFn: (body: NewGenerationJob) => unwrap(api.POST('/jobs/dataset_generation', { body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['jobs'] }),
+  });
+}
+
+export function useCreateStudy() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewStudy) => studyCall<Study>('POST', '/studies', body),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: keys.studies, exact: true });
+      void qc.invalidateQueries({ queryKey: keys.experiments, exact: true });
+    },
+  });
+}
+
+export function useStartStudy() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => studyCall<StudyStarted>('POST', `/study/${id}/start`),
+    onSuccess: (_, id) => {
+      void qc.invalidateQueries({ queryKey: keys.study(id) });
+      void qc.invalidateQueries({ queryKey: keys.studies, exact: true });
+      void qc.invalidateQueries({ queryKey: ['jobs'] });
+    },
+  });
+}
+
+export function useDeleteStudy() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => studyCall<{ message: string }>('DELETE', `/study/${id}`),
+    onSuccess: (_, id) => {
+      qc.removeQueries({ queryKey: keys.study(id) });
+      void qc.invalidateQueries({ queryKey: keys.studies, exact: true });
+      void qc.invalidateQueries({ queryKey: keys.experiments, exact: true });
+      void qc.invalidateQueries({ queryKey: ['jobs'] });
+    },
   });
 }

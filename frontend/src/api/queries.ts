@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from './client';
 import { keys } from './keys';
+import { studyCall, type Benchmark, type Study, type StudySummary } from './studyTypes';
 import type { Comparison, Condition, ConditionalRequest, Distribution } from './types';
 
 // One hook per read. Writes live next to the screens that make them (mutations.ts).
@@ -22,6 +23,14 @@ export const useK8sNodes = () =>
     queryFn: () => unwrap(api.GET('/k8s/nodes')),
     staleTime: 5 * 60_000,
     retry: false,
+  });
+
+/** How this installation runs jobs: decides which algorithms run here (algorithms.ts). */
+export const useLauncher = () =>
+  useQuery({
+    queryKey: keys.launcher,
+    queryFn: async () => (await unwrap(api.GET('/launcher'))).launcher,
+    staleTime: Infinity,
   });
 
 /** All datasets, newest first (also prefetched at start-up, see App.tsx). */
@@ -152,3 +161,13 @@ export const useGenerationJobs = () =>
       return [...list].sort((a, b) => b.id - a.id);
     },
   });
+
+/** Studies, newest first (the server's order). */
+export const useStudies = () =>
+  useQuery({ queryKey: keys.studies, queryFn: () => studyCall<StudySummary[]>('GET', '/studies') });
+
+export const useStudy = (id: number) =>
+  useQuery({ queryKey: keys.study(id), queryFn: () => studyCall<Study>('GET', `/study/${id}`) });
+
+export const useBenchmark = (id: number) =>
+  useQuery({ queryKey: keys.benchmark(id), queryFn: () => studyCall<Benchmark>('GET', `/study/${id}/benchmark`) });
