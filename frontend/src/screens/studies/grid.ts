@@ -28,10 +28,13 @@ export const MAX_JOBS = 5000;
 
 export const isNumeric = (f: Pick<ParamField, 'type'>) => f.type === 'int' || f.type === 'float';
 
-/** A parameter's grid editor as it opens: its default as a fixed value, else left out. */
+/**
+ * A parameter's grid editor as it opens: a required one at its default (a fixed value), any other
+ * left out, so that the algorithm uses its own default and names and labels stay short.
+ */
 export function initialGrid(field: ParamField): ParamGrid {
   const start: ParamGrid = {
-    mode: field.defaultValue !== '' || field.required ? 'fixed' : 'default',
+    mode: field.required ? 'fixed' : 'default',
     fixed: field.defaultValue,
     list: field.defaultValue !== '' ? [field.defaultValue] : [],
     listText: field.defaultValue,
