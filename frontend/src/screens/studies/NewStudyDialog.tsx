@@ -333,6 +333,8 @@ function GridRow({ id, field, grid, onChange }: { id: string; field: ParamField;
               {m}
             </div>
           ))
+        ) : grid.mode === 'default' ? (
+          <div className="faint">algorithm default{field.defaultValue !== '' ? ` (${field.defaultValue})` : ''}</div>
         ) : grid.mode !== 'fixed' ? (
           <div className="faint" data-testid={`${id}-values`}>
             {describeValues(outcome.values)}

@@ -104,7 +104,7 @@ export function Chart({ id, title, x, y, series, connect = true, diagonal, descr
               y2={sy(y.domain[1])}
             />
           )}
-          {series.map((s) => (
+          {series.map((s, index) => (
             <g key={s.key} data-series={s.name} style={{ color: s.colour }}>
               {connect && s.points.length > 1 && (
                 <path className="chart-line" d={linePath(s.points.map((p) => [sx(p.x), sy(p.y)]))} stroke={s.colour} />
@@ -126,11 +126,14 @@ export function Chart({ id, title, x, y, series, connect = true, diagonal, descr
               {s.points.map((p) => (
                 <circle
                   key={p.row.experiment_id}
-                  className="chart-point"
+                  // Every other series is drawn as rings around the points, so that series that
+                  // coincide (the same algorithm in two implementations) stay visible and hoverable.
+                  className={`chart-point ${index % 2 ? 'ring' : ''}`}
                   cx={sx(p.x)}
                   cy={sy(p.y)}
-                  r={5}
-                  fill={s.colour}
+                  r={index % 2 ? 8 : 4.5}
+                  fill={index % 2 ? 'none' : s.colour}
+                  stroke={index % 2 ? s.colour : undefined}
                   role="button"
                   tabIndex={0}
                   aria-label={describe(p).join('. ')}
@@ -168,9 +171,13 @@ export function Chart({ id, title, x, y, series, connect = true, diagonal, descr
         )}
       </div>
       <ul className="chart-legend" aria-label={`${title}: legend`}>
-        {series.map((s) => (
+        {series.map((s, index) => (
           <li key={s.key}>
-            <span className="swatch" style={{ background: s.colour }} aria-hidden />
+            <span
+              className="swatch"
+              style={index % 2 ? { border: `2px solid ${s.colour}` } : { background: s.colour }}
+              aria-hidden
+            />
             {s.name}
           </li>
         ))}
