@@ -20,4 +20,5 @@ pub mod random;
 pub mod scheduler;
 pub mod seed;
 pub mod state;
+pub mod studies;
 pub mod telemetry;

@@ -303,7 +303,14 @@ pub async fn apply_many(
     .await?;
     let mut states: Vec<JobState> = rows.into_iter().map(job_state).collect();
     states.sort_by_key(|s| s.id);
-    let events: Vec<Event> = states.iter().map(|s| job_event(s, transition.event())).collect();
+    let mut events: Vec<Event> = states.iter().map(|s| job_event(s, transition.event())).collect();
+    if transition.ends_job() {
+        // Jobs of a study: its progress (and its end) in the same transaction.
+        let mut experiments: Vec<i32> = states.iter().filter_map(|s| s.experiment_id).collect();
+        experiments.sort_unstable();
+        experiments.dedup();
+        events.extend(crate::studies::progress::job_end_events(conn, &experiments).await?);
+    }
     outbox::record_sqlx(conn, &events).await?;
     for state in &states {
         tracing::info!(

@@ -18,6 +18,13 @@ pub struct Model {
     pub max_retries: i32,
     pub retry_backoff: f64,
     pub retry_backoff_cap: f64,
+    /// The study that made it (deleting the study deletes it), if any.
+    pub study_id: Option<i32>,
+    /// Its point of the study's parameter grid.
+    #[sea_orm(column_type = "Json", nullable)]
+    pub study_point: Option<Json>,
+    /// Index of its entry in the study's `spec.algorithms`.
+    pub study_algorithm: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -36,6 +43,13 @@ pub enum Relation {
     Algorithm,
     #[sea_orm(has_many = "super::job::Entity")]
     Job,
+    #[sea_orm(
+        belongs_to = "super::study::Entity",
+        from = "Column::StudyId",
+        to = "super::study::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Study,
 }
 
 impl Related<super::dataset::Entity> for Entity {
@@ -53,6 +67,12 @@ impl Related<super::algorithm::Entity> for Entity {
 impl Related<super::job::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Job.def()
+    }
+}
+
+impl Related<super::study::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Study.def()
     }
 }
 

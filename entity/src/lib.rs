@@ -14,3 +14,4 @@ pub mod node;
 pub mod outbox;
 pub mod result;
 pub mod sepset;
+pub mod study;

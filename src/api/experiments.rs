@@ -178,6 +178,7 @@ pub async fn experiment_views(
                 retry_backoff_cap: e.retry_backoff_cap,
                 last_job,
                 execution_time_statistics: statistics.remove(&e.id),
+                study_id: e.study_id,
             }
         })
         .collect())

@@ -268,6 +268,38 @@ pub async fn result_graph(state: &SharedState, result_id: i32) -> ApiResult<Grap
     Ok(Graph::for_result(i64::from(result_id), nodes, edges))
 }
 
+/// The graphs of many results of one dataset (with its `nodes`), in one query for all their
+/// edges; annotations are left out (comparisons ignore labels). Result id → graph.
+pub async fn result_graphs(
+    state: &SharedState,
+    nodes: &[GraphNode],
+    result_ids: &[i32],
+) -> ApiResult<HashMap<i32, Graph>> {
+    if result_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let edges: Vec<(i32, i64, i32, i32, Option<f64>)> = sqlx::query_as(
+        "SELECT result_id, id, from_node_id, to_node_id, weight FROM edge WHERE result_id = ANY($1) ORDER BY id",
+    )
+    .bind(result_ids)
+    .fetch_all(&state.pool)
+    .await?;
+    let mut graphs: HashMap<i32, Graph> =
+        result_ids.iter().map(|&id| (id, Graph::for_result(i64::from(id), nodes.to_vec(), vec![]))).collect();
+    for (result_id, id, from, to, weight) in edges {
+        if let Some(graph) = graphs.get_mut(&result_id) {
+            graph.edges.push(GraphEdge {
+                id,
+                from: i64::from(from),
+                to: i64::from(to),
+                weight,
+                label: String::new(),
+            });
+        }
+    }
+    Ok(graphs)
+}
+
 /// A dataset's ground truth: all its nodes and the ground-truth edges between them.
 pub async fn ground_truth_graph(state: &SharedState, dataset_id: i32) -> ApiResult<Graph> {
     let nodes = graph_nodes(state, dataset_id).await?;

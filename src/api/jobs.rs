@@ -222,6 +222,39 @@ impl From<IngestError> for ApiError {
     }
 }
 
+/// 409 when `algorithm` cannot run under the configured launcher (`launcher::runs_here`), saying
+/// where it can. Checked before any job of it is created (experiment and study starts, study
+/// creation).
+pub fn check_runs_here(state: &SharedState, algorithm: &entity::algorithm::Model) -> ApiResult<()> {
+    crate::launcher::runs_here(
+        state.config.launcher,
+        algorithm.local_command.as_ref(),
+        algorithm.docker_image.as_deref(),
+    )
+    .map_err(|why| {
+        let name = format!(
+            "{}/{}",
+            algorithm.package.as_deref().unwrap_or_default(),
+            algorithm.function.as_deref().unwrap_or_default()
+        );
+        ApiError::conflict(format!("Algorithm {name} cannot run here: {why}"))
+    })
+}
+
+/// 409 when the data behind `dataset` changed since it was registered (its content
+/// fingerprint), checked before its jobs are created.
+pub async fn check_data_unchanged(state: &SharedState, dataset: &entity::dataset::Model) -> ApiResult<()> {
+    let info = state
+        .sources
+        .get(&dataset.data_source)?
+        .inspect(dataset.load_query.as_deref().unwrap_or_default())
+        .await?;
+    if info.content_hash != dataset.content_hash {
+        return Err(ApiError::conflict("The underlying data has been modified"));
+    }
+    Ok(())
+}
+
 /// Asks the scheduler over NATS; `None` when no scheduler answered.
 async fn ask_scheduler(state: &SharedState, command: &str, payload: String) -> Option<bytes::Bytes> {
     let subject = state.config.rpc_subject(command);
@@ -261,28 +294,11 @@ impl JobsApi {
         if let Some(algorithm_id) = experiment.algorithm_id
             && let Some(algorithm) =
                 entity::algorithm::Entity::find_by_id(algorithm_id).one(&state.db).await?
-            && let Err(why) = crate::launcher::runs_here(
-                state.config.launcher,
-                algorithm.local_command.as_ref(),
-                algorithm.docker_image.as_deref(),
-            )
         {
-            let name = format!(
-                "{}/{}",
-                algorithm.package.unwrap_or_default(),
-                algorithm.function.unwrap_or_default()
-            );
-            return Err(ApiError::conflict(format!("Algorithm {name} cannot run here: {why}")));
+            check_runs_here(&state, &algorithm)?;
         }
         let dataset = super::datasets::find_dataset(&state, experiment.dataset_id).await?;
-        let info = state
-            .sources
-            .get(&dataset.data_source)?
-            .inspect(dataset.load_query.as_deref().unwrap_or_default())
-            .await?;
-        if info.content_hash != dataset.content_hash {
-            return Err(ApiError::conflict("The underlying data has been modified"));
-        }
+        check_data_unchanged(&state, &dataset).await?;
         let options = options.0;
         let mut tx = state.pool.begin().await?;
         let ids = lifecycle::create_experiment_jobs(

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod nodes;
 pub mod operations;
 pub mod results;
+pub mod studies;
 pub mod views;
 pub mod ws;
 
@@ -30,6 +31,7 @@ pub type Apis = (
     jobs::JobsApi,
     nodes::NodesApi,
     results::ResultsApi,
+    studies::StudiesApi,
 );
 
 /// The OpenAPI service (also what `causeway openapi` prints). Handlers reach the shared state
@@ -48,6 +50,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             jobs::JobsApi,
             nodes::NodesApi,
             results::ResultsApi,
+            studies::StudiesApi,
         ),
         "Causeway API",
         env!("CARGO_PKG_VERSION"),
@@ -85,4 +88,6 @@ pub enum Tag {
     Generation,
     /// Logging in, the caller's identity, API tokens.
     Auth,
+    /// Studies: parameter sweeps over datasets and algorithms, their progress and benchmark.
+    Studies,
 }

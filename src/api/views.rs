@@ -329,6 +329,9 @@ pub struct ExperimentView {
     pub last_job: Option<ExperimentJobView>,
     #[oai(nullable)]
     pub execution_time_statistics: Option<ExecutionTimeStatistics>,
+    /// The study that made it (`null`: made on its own).
+    #[oai(nullable)]
+    pub study_id: Option<i32>,
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub enum Entity {
     Experiment,
     Dataset,
     Result,
+    Study,
 }
 
 impl Entity {
@@ -27,6 +28,7 @@ impl Entity {
             Entity::Experiment => "experiment",
             Entity::Dataset => "dataset",
             Entity::Result => "result",
+            Entity::Study => "study",
         }
     }
 }
