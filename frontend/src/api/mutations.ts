@@ -1,8 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, apiUrl, unwrap } from './client';
 import { keys } from './keys';
-import type { Annotation, Dataset, NewExperiment, NewGenerationJob, NewQueryDataset, StartOptions } from './types';
-import { studyCall, type NewStudy, type Study, type StudyStarted } from './studyTypes';
+import type { Annotation, Dataset, NewExperiment, NewGenerationJob, NewQueryDataset, NewStudy, StartOptions, Study } from './types';
 import { postForm } from './upload';
 
 // Writes. Each refreshes what it changed at once; the live feed would too, a moment later.
@@ -169,7 +168,7 @@ export function useStartGeneration() {
 export function useCreateStudy() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: NewStudy) => studyCall<Study>('POST', '/studies', body),
+    mutationFn: async (body: NewStudy) => (await unwrap(api.POST('/studies', { body }))) as Study,
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: keys.studies, exact: true });
       void qc.invalidateQueries({ queryKey: keys.experiments, exact: true });
@@ -180,7 +179,7 @@ export function useCreateStudy() {
 export function useStartStudy() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => studyCall<StudyStarted>('POST', `/study/${id}/start`),
+    mutationFn: (id: number) => unwrap(api.POST('/study/{study_id}/start', { params: { path: { study_id: id } } })),
     onSuccess: (_, id) => {
       void qc.invalidateQueries({ queryKey: keys.study(id) });
       void qc.invalidateQueries({ queryKey: keys.studies, exact: true });
@@ -192,7 +191,7 @@ export function useStartStudy() {
 export function useDeleteStudy() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => studyCall<{ message: string }>('DELETE', `/study/${id}`),
+    mutationFn: (id: number) => unwrap(api.DELETE('/study/{study_id}', { params: { path: { study_id: id } } })),
     onSuccess: (_, id) => {
       qc.removeQueries({ queryKey: keys.study(id) });
       void qc.invalidateQueries({ queryKey: keys.studies, exact: true });

@@ -1,8 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from './client';
 import { keys } from './keys';
-import { studyCall, type Benchmark, type Study, type StudySummary } from './studyTypes';
-import type { Comparison, Condition, ConditionalRequest, Distribution } from './types';
+import type { Benchmark, Comparison, Condition, ConditionalRequest, Distribution, Study } from './types';
 
 // One hook per read. Writes live next to the screens that make them (mutations.ts).
 
@@ -164,10 +163,17 @@ export const useGenerationJobs = () =>
 
 /** Studies, newest first (the server's order). */
 export const useStudies = () =>
-  useQuery({ queryKey: keys.studies, queryFn: () => studyCall<StudySummary[]>('GET', '/studies') });
+  useQuery({ queryKey: keys.studies, queryFn: () => unwrap(api.GET('/studies')) });
 
 export const useStudy = (id: number) =>
-  useQuery({ queryKey: keys.study(id), queryFn: () => studyCall<Study>('GET', `/study/${id}`) });
+  useQuery({
+    queryKey: keys.study(id),
+    queryFn: async () => (await unwrap(api.GET('/study/{study_id}', { params: { path: { study_id: id } } }))) as Study,
+  });
 
 export const useBenchmark = (id: number) =>
-  useQuery({ queryKey: keys.benchmark(id), queryFn: () => studyCall<Benchmark>('GET', `/study/${id}/benchmark`) });
+  useQuery({
+    queryKey: keys.benchmark(id),
+    queryFn: async () =>
+      (await unwrap(api.GET('/study/{study_id}/benchmark', { params: { path: { study_id: id } } }))) as Benchmark,
+  });

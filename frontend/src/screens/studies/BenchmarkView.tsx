@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import type { Benchmark } from '../../api/studyTypes';
+import type { Benchmark } from '../../api/types';
 import {
   COLUMNS,
   describeRow,

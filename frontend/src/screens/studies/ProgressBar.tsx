@@ -1,4 +1,4 @@
-import type { Progress, StudyState } from '../../api/studyTypes';
+import type { Progress, StudyState } from '../../api/types';
 import { Badge } from '../../components/ui';
 
 const PARTS = [

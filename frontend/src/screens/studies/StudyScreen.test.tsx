@@ -3,7 +3,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, configure, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { BrowserRouter, Route, Routes, useParams } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Benchmark, Study } from '../../api/studyTypes';
+import type { Benchmark, Study } from '../../api/types';
 import { AuthProvider } from '../../auth/AuthProvider';
 import { credentials } from '../../auth/credentials';
 import { fakeServer, type Routes as ServerRoutes } from '../../auth/fakeServer';

@@ -1,12 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, unwrap } from '../../api/client';
+import { api, apiUrl, unwrap } from '../../api/client';
 import { errorMessage } from '../../api/errors';
 import { keys } from '../../api/keys';
 import { useDeleteStudy, useStartStudy } from '../../api/mutations';
 import { useAlgorithms, useBenchmark, useDatasets, useStudy } from '../../api/queries';
-import type { Study } from '../../api/studyTypes';
+import type { Study } from '../../api/types';
 import { useAccess } from '../../auth/access';
 import { useConfirm } from '../../components/confirm';
 import { DownloadLink } from '../../components/DownloadLink';
@@ -113,7 +113,7 @@ export function StudyScreen() {
             >
               {start.isPending ? 'Starting…' : s.state === 'new' ? 'Start' : 'Start again'}
             </button>
-            <DownloadLink className="button" href={`/api/study/${id}/benchmark.csv`} filename={`study-${id}-benchmark.csv`}>
+            <DownloadLink className="button" href={apiUrl('/study/{study_id}/benchmark.csv', { study_id: id })} filename={`study-${id}-benchmark.csv`}>
               Download CSV
             </DownloadLink>
             <button className="danger" {...gate('editor')} onClick={onDelete}>

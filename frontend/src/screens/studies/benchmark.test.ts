@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchmarkRow } from '../../api/studyTypes';
+import type { BenchmarkRow } from '../../api/types';
 import { row } from './fixtures';
 import { describeRow, latestResultId, nextSort, paramAxis, paramSeries, rateSeries, sortRows } from './benchmark';
 

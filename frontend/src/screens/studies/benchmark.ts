@@ -2,7 +2,7 @@
  * The benchmark page's model: chart series from the benchmark rows (per algorithm, along the
  * swept parameter), the tooltip text of a point, and the table's sorting.
  */
-import type { BenchmarkRow, Scores, Stat } from '../../api/studyTypes';
+import type { BenchmarkRow, Scores, Stat } from '../../api/types';
 import { formatSeconds } from '../../util/format';
 import { PALETTE } from './charts/scale';
 

@@ -1,5 +1,5 @@
 /** Benchmark rows for the unit tests. */
-import type { BenchmarkRow, Stat } from '../../api/studyTypes';
+import type { BenchmarkRow, Stat } from '../../api/types';
 
 const stat = (median: number, min = median, max = median): Stat => ({ median, min, max });
 

@@ -4,7 +4,7 @@
  * deduplicated, as the server does). The grid of an algorithm is the cartesian product; the
  * preview counts it here, the server decides.
  */
-import type { Grid, GridScalar } from '../../api/studyTypes';
+import type { Grid, GridScalar } from '../../api/types';
 import { validateField, type ParamField } from '../../params/schema';
 
 export type GridMode = 'default' | 'fixed' | 'list' | 'range';

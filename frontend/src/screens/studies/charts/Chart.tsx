@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useState, type CSSProperties } from 'react';
 import type { ChartPoint, ChartSeries } from '../benchmark';
 import { formatTick, linePath, linearScale, logScale, type Scale, type ScaleKind } from './scale';
 
@@ -29,6 +29,13 @@ const W = 460;
 const H = 300;
 const M = { left: 54, right: 14, top: 12, bottom: 44 };
 
+/** Where the tooltip goes: above the point (below near the top), kept inside the chart at the sides. */
+function tooltipPlace(fx: number, fy: number, colour: string): CSSProperties {
+  const dx = fx < 0.3 ? '-12px' : fx > 0.7 ? 'calc(-100% + 12px)' : '-50%';
+  const dy = fy < 0.35 ? '14px' : 'calc(-100% - 10px)';
+  return { left: `${fx * 100}%`, top: `${fy * 100}%`, transform: `translate(${dx}, ${dy})`, borderColor: colour };
+}
+
 function scaleFor(axis: AxisSpec, range: [number, number]): Scale {
   if (axis.categories) return linearScale([-0.5, axis.categories.length - 0.5], range);
   return axis.kind === 'log' ? logScale(axis.domain, range) : linearScale(axis.domain, range);
@@ -51,6 +58,11 @@ export function Chart({ id, title, x, y, series, connect = true, diagonal, descr
   const xTicks = ticksOf(x, sx);
   const yTicks = ticksOf(y, sy);
   const count = series.reduce((n, s) => n + s.points.length, 0);
+  // Points drawn on top of each other (runs that found the same graph): the tooltip names them all.
+  const sameSpot = (p: ChartPoint) =>
+    series.flatMap((s) =>
+      s.points.filter((q) => q !== p && Math.abs(sx(q.x) - sx(p.x)) < 1 && Math.abs(sy(q.y) - sy(p.y)) < 1),
+    );
 
   return (
     <figure className="chart" data-testid={`chart-${id}`}>
@@ -160,13 +172,12 @@ export function Chart({ id, title, x, y, series, connect = true, diagonal, descr
           <div
             className="chart-tooltip"
             role="tooltip"
-            style={{
-              left: `${(sx(hover.point.x) / W) * 100}%`,
-              top: `${(sy(hover.point.y) / H) * 100}%`,
-              borderColor: hover.colour,
-            }}
+            style={tooltipPlace(sx(hover.point.x) / W, sy(hover.point.y) / H, hover.colour)}
           >
             {describe(hover.point).map((line, i) => (i === 0 ? <strong key={i}>{line}</strong> : <div key={i}>{line}</div>))}
+            {sameSpot(hover.point).length > 0 && (
+              <div className="faint">Same point: {sameSpot(hover.point).map((p) => p.row.experiment_name).join(', ')}</div>
+            )}
           </div>
         )}
       </div>
