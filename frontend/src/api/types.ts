@@ -61,7 +61,7 @@ export type GridRange = { from: number; to: number; steps: number; scale: 'linea
 export type Grid = GridScalar | GridScalar[] | GridRange;
 
 export type Progress = Schemas['StudyProgress'];
-export type StudyState = Schemas['StudyStateView'];
+export type StudyState = Schemas['StudySummary']['state'];
 export type StudySummary = Schemas['StudySummary'];
 export type StudyAlgorithm = Omit<Schemas['StudyAlgorithm'], 'parameters'> & { parameters: Record<string, Grid> };
 export type StudyExperiment = Omit<Schemas['StudyExperiment'], 'parameters'> & { parameters: Record<string, unknown> };

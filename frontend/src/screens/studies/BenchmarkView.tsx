@@ -4,6 +4,7 @@ import type { Benchmark } from '../../api/types';
 import {
   COLUMNS,
   describeRow,
+  hasParam,
   nextSort,
   paramAxis,
   paramSeries,
@@ -37,7 +38,7 @@ export function BenchmarkView({ benchmark, datasetNames, onOpen }: Props) {
     if (!param) return null;
     const axis = paramAxis(rows, param);
     if (axis.kind === 'categorical') return { label: param, kind: 'linear', domain: [0, 1], categories: axis.categories };
-    const values = rows.map((r) => r.parameters[param] as number);
+    const values = rows.filter((r) => hasParam(r, param)).map((r) => r.parameters[param] as number);
     return axis.log ? { label: param, kind: 'log', domain: logExtent(values) } : { label: param, kind: 'linear', domain: extent(values, false) };
   };
   const x = paramX();

@@ -272,7 +272,8 @@ function GridRow({ id, field, grid, onChange }: { id: string; field: ParamField;
           ))}
         </select>
       </td>
-      <td className="grid-values">
+      <td>
+        <div className="grid-values">
         {grid.mode === 'fixed' &&
           (options ? (
             <select id={`${id}-fixed`} aria-label={`${field.name}: value`} value={grid.fixed} onChange={(e) => set({ fixed: e.target.value })}>
@@ -340,6 +341,7 @@ function GridRow({ id, field, grid, onChange }: { id: string; field: ParamField;
             {describeValues(outcome.values)}
           </div>
         ) : null}
+        </div>
       </td>
     </tr>
   );

@@ -40,6 +40,12 @@ describe('chart series', () => {
     expect(paramAxis(shuffled, 'alpha')).toEqual({ kind: 'numeric', log: true });
   });
 
+  it('leaves out rows whose algorithm does not have the parameter', () => {
+    const mixed = [row(1, PC, 0.01), row(2, PC, 0.1), row(3, CL, 0.01, { parameters: { test: 'gsq' } })];
+    expect(paramAxis(mixed, 'alpha')).toEqual({ kind: 'numeric', log: false });
+    expect(paramSeries(mixed, 'alpha', (r) => r.shd).map((s) => s.name)).toEqual(['causeway · pc']);
+  });
+
   it('puts a text parameter on a categorical axis', () => {
     const rows2 = [row(1, PC, 0.01, { parameters: { test: 'g2' } }), row(2, PC, 0.01, { parameters: { test: 'disCI' } })];
     expect(paramAxis(rows2, 'test')).toEqual({ kind: 'categorical', categories: ['g2', 'disCI'] });

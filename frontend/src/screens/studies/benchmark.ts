@@ -86,7 +86,7 @@ const asNumber = (v: unknown): number | null => (typeof v === 'number' && Number
 
 /** How to draw a parameter on the x axis: numbers (log when over orders of magnitude), else categories. */
 export function paramAxis(rows: BenchmarkRow[], param: string): ParamAxis {
-  const values = rows.map((r) => r.parameters[param]);
+  const values = rows.filter((r) => hasParam(r, param)).map((r) => r.parameters[param]);
   if (values.every((v) => asNumber(v) !== null)) {
     const nums = values as number[];
     const log = nums.length > 0 && nums.every((v) => v > 0) && Math.max(...nums) / Math.min(...nums) >= 20;
@@ -94,6 +94,9 @@ export function paramAxis(rows: BenchmarkRow[], param: string): ParamAxis {
   }
   return { kind: 'categorical', categories: [...new Set(values.map(paramText))] };
 }
+
+/** Whether the row's point sets the parameter (a parameter swept by one algorithm only). */
+export const hasParam = (row: BenchmarkRow, param: string) => row.parameters[param] !== undefined && row.parameters[param] !== null;
 
 export const paramText = (v: unknown): string => (v === undefined || v === null ? 'default' : typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -106,7 +109,7 @@ export function paramSeries(
 ): ChartSeries[] {
   const axis = paramAxis(rows, param);
   const series = group(
-    rows,
+    rows.filter((r) => hasParam(r, param)),
     (row) => {
       const s = stat(row);
       const y = median(s);
