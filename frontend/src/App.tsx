@@ -23,6 +23,9 @@ import { JobsScreen } from './screens/jobs/JobsScreen';
 // The graph screens carry cytoscape: loaded when first opened.
 const ResultScreen = lazy(() => import('./screens/results/ResultScreen'));
 const CompareScreen = lazy(() => import('./screens/results/CompareScreen'));
+// The studies (grid editor, SVG charts) load when first opened too.
+const StudiesScreen = lazy(() => import('./screens/studies/StudiesScreen'));
+const StudyScreen = lazy(() => import('./screens/studies/StudyScreen'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -70,6 +73,8 @@ export function App() {
                       <Route path="datasets/:datasetId" element={<DatasetScreen />} />
                       <Route path="experiments" element={<ExperimentsScreen />} />
                       <Route path="experiments/:experimentId" element={<ExperimentScreen />} />
+                      <Route path="studies" element={<StudiesScreen />} />
+                      <Route path="studies/:studyId" element={<StudyScreen />} />
                       <Route path="jobs" element={<JobsScreen />} />
                       <Route path="jobs/:jobId" element={<JobScreen />} />
                       <Route path="results/:resultId" element={<ResultScreen />} />

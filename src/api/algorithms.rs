@@ -1,7 +1,7 @@
 //! `/api/algorithms`, `/api/algorithm/{id}` (api.md §2): the algorithm catalogue.
 
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{Enum, Object, OpenApi, param::Path, payload::Json};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     TransactionTrait,
@@ -77,6 +77,23 @@ impl FromJsonBody for NewAlgorithm {
     }
 }
 
+/// Where this installation runs jobs (`CAUSEWAY_LAUNCHER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum LauncherKindView {
+    /// Processes on the scheduler's machine: algorithms need a `local_command`.
+    Local,
+    /// Pods on Kubernetes: algorithms need a `docker_image`.
+    Kubernetes,
+}
+
+/// How this installation runs jobs, so that clients can tell which algorithms run here
+/// (the rule of `launcher::runs_here`, which answers 409 when starting one that does not).
+#[derive(Debug, Clone, Object)]
+pub struct LauncherInfo {
+    pub launcher: LauncherKindView,
+}
+
 async fn find(state: &SharedState, id: i32) -> ApiResult<algorithm::Model> {
     algorithm::Entity::find_by_id(id)
         .one(&state.db)
@@ -91,6 +108,17 @@ impl AlgorithmsApi {
     async fn list(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<Vec<AlgorithmView>>> {
         let all = algorithm::Entity::find().order_by_asc(algorithm::Column::Id).all(&state.db).await?;
         Ok(Json(all.into_iter().map(Into::into).collect()))
+    }
+
+    /// The launcher this installation runs jobs with: with `local`, algorithms without a local
+    /// command run on Kubernetes only; with `kubernetes`, those without an image cannot run.
+    #[oai(path = "/launcher", method = "get", operation_id = "getLauncher")]
+    async fn launcher(&self, _caller: Viewer, state: Data<&SharedState>) -> Json<LauncherInfo> {
+        let launcher = match state.config.launcher {
+            crate::config::LauncherKind::Local => LauncherKindView::Local,
+            crate::config::LauncherKind::Kubernetes => LauncherKindView::Kubernetes,
+        };
+        Json(LauncherInfo { launcher })
     }
 
     /// Add an algorithm; `valid_parameters` is checked to be a valid parameter schema.

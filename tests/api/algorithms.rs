@@ -148,3 +148,10 @@ async fn the_openapi_document_and_swagger_ui_are_served() {
     assert_eq!(swagger.status(), StatusCode::OK);
     assert!(swagger.text().await.unwrap().contains("swagger"));
 }
+
+#[tokio::test]
+async fn the_launcher_is_named_so_clients_know_which_algorithms_run_here() {
+    let app = spawn_app().await;
+    let launcher = expect_json(app.get("/api/launcher").await, StatusCode::OK).await;
+    assert_eq!(launcher, json!({"launcher": "local"}));
+}

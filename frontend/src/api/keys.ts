@@ -6,6 +6,7 @@ export const keys = {
   algorithms: ['algorithms'] as const,
   datasources: ['datasources'] as const,
   k8sNodes: ['k8s-nodes'] as const,
+  launcher: ['launcher'] as const,
 
   datasets: ['datasets'] as const,
   dataset: (id: number) => ['dataset', id] as const,
@@ -19,6 +20,10 @@ export const keys = {
   jobs: (showHidden: boolean) => ['jobs', { showHidden }] as const,
   job: (id: number) => ['job', id] as const,
   generationJobs: ['jobs', 'generation'] as const,
+
+  studies: ['studies'] as const,
+  study: (id: number) => ['study', id] as const,
+  benchmark: (id: number) => ['study', id, 'benchmark'] as const,
 
   result: (id: number) => ['result', id] as const,
   edgeInformation: (resultId: number) => ['result', resultId, 'edge-information'] as const,

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, apiUrl, unwrap } from './client';
 import { keys } from './keys';
-import type { Annotation, Dataset, NewExperiment, NewGenerationJob, NewQueryDataset, StartOptions } from './types';
+import type { Annotation, Dataset, NewExperiment, NewGenerationJob, NewQueryDataset, NewStudy, StartOptions, Study } from './types';
 import { postForm } from './upload';
 
 // Writes. Each refreshes what it changed at once; the live feed would too, a moment later.
@@ -162,5 +162,41 @@ export function useStartGeneration() {
   return useMutation({
     mutationFn: (body: NewGenerationJob) => unwrap(api.POST('/jobs/dataset_generation', { body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['jobs'] }),
+  });
+}
+
+export function useCreateStudy() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: NewStudy) => (await unwrap(api.POST('/studies', { body }))) as Study,
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: keys.studies, exact: true });
+      void qc.invalidateQueries({ queryKey: keys.experiments, exact: true });
+    },
+  });
+}
+
+export function useStartStudy() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => unwrap(api.POST('/study/{study_id}/start', { params: { path: { study_id: id } } })),
+    onSuccess: (_, id) => {
+      void qc.invalidateQueries({ queryKey: keys.study(id) });
+      void qc.invalidateQueries({ queryKey: keys.studies, exact: true });
+      void qc.invalidateQueries({ queryKey: ['jobs'] });
+    },
+  });
+}
+
+export function useDeleteStudy() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => unwrap(api.DELETE('/study/{study_id}', { params: { path: { study_id: id } } })),
+    onSuccess: (_, id) => {
+      qc.removeQueries({ queryKey: keys.study(id) });
+      void qc.invalidateQueries({ queryKey: keys.studies, exact: true });
+      void qc.invalidateQueries({ queryKey: keys.experiments, exact: true });
+      void qc.invalidateQueries({ queryKey: ['jobs'] });
+    },
   });
 }

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from './client';
 import { keys } from './keys';
-import type { Comparison, Condition, ConditionalRequest, Distribution } from './types';
+import type { Benchmark, Comparison, Condition, ConditionalRequest, Distribution, Study } from './types';
 
 // One hook per read. Writes live next to the screens that make them (mutations.ts).
 
@@ -22,6 +22,14 @@ export const useK8sNodes = () =>
     queryFn: () => unwrap(api.GET('/k8s/nodes')),
     staleTime: 5 * 60_000,
     retry: false,
+  });
+
+/** How this installation runs jobs: decides which algorithms run here (algorithms.ts). */
+export const useLauncher = () =>
+  useQuery({
+    queryKey: keys.launcher,
+    queryFn: async () => (await unwrap(api.GET('/launcher'))).launcher,
+    staleTime: Infinity,
   });
 
 /** All datasets, newest first (also prefetched at start-up, see App.tsx). */
@@ -151,4 +159,21 @@ export const useGenerationJobs = () =>
       const list = await unwrap(api.GET('/jobs/dataset_generation', { params: { query: { show_hidden: 1 } } }));
       return [...list].sort((a, b) => b.id - a.id);
     },
+  });
+
+/** Studies, newest first (the server's order). */
+export const useStudies = () =>
+  useQuery({ queryKey: keys.studies, queryFn: () => unwrap(api.GET('/studies')) });
+
+export const useStudy = (id: number) =>
+  useQuery({
+    queryKey: keys.study(id),
+    queryFn: async () => (await unwrap(api.GET('/study/{study_id}', { params: { path: { study_id: id } } }))) as Study,
+  });
+
+export const useBenchmark = (id: number) =>
+  useQuery({
+    queryKey: keys.benchmark(id),
+    queryFn: async () =>
+      (await unwrap(api.GET('/study/{study_id}/benchmark', { params: { path: { study_id: id } } }))) as Benchmark,
   });

@@ -51,3 +51,28 @@ export type ErrorType = Schemas['ErrorType'];
 
 /** `GET /result/{a}/compare/{b}` and `/gtcompare`: `a` (or the ground truth) is the reference. */
 export type Comparison = Schemas['Comparison'];
+
+// Studies (api.md, Studies). The document types grid points and grids as any JSON (the server
+// keeps them as given), so `parameters` is narrowed here: a point maps names to values; a grid
+// maps names to a value, a list or a range.
+
+export type GridScalar = number | string | boolean;
+export type GridRange = { from: number; to: number; steps: number; scale: 'linear' | 'log' };
+export type Grid = GridScalar | GridScalar[] | GridRange;
+
+export type Progress = Schemas['StudyProgress'];
+export type StudyState = Schemas['StudySummary']['state'];
+export type StudySummary = Schemas['StudySummary'];
+export type StudyAlgorithm = Omit<Schemas['StudyAlgorithm'], 'parameters'> & { parameters: Record<string, Grid> };
+export type StudyExperiment = Omit<Schemas['StudyExperiment'], 'parameters'> & { parameters: Record<string, unknown> };
+export type Study = Omit<Schemas['Study'], 'algorithms' | 'experiments'> & {
+  algorithms: StudyAlgorithm[];
+  experiments: StudyExperiment[];
+};
+export type NewStudyAlgorithm = Omit<Schemas['NewStudyAlgorithm'], 'parameters'> & { parameters: Record<string, Grid> };
+export type NewStudy = Omit<Schemas['NewStudy'], 'algorithms'> & { algorithms: NewStudyAlgorithm[] };
+export type StudyStart = Schemas['StudyStart'];
+export type Stat = Schemas['Stat'];
+export type Scores = Schemas['Scores'];
+export type BenchmarkRow = Omit<Schemas['BenchmarkRow'], 'parameters'> & { parameters: Record<string, unknown> };
+export type Benchmark = Omit<Schemas['Benchmark'], 'rows'> & { rows: BenchmarkRow[] };

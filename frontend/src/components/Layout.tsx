@@ -29,6 +29,7 @@ export function Layout() {
             Datasets
           </NavLink>
           <NavLink to="/experiments">Experiments</NavLink>
+          <NavLink to="/studies">Studies</NavLink>
           <NavLink to="/jobs">Jobs</NavLink>
           <NavLink to="/generate">Generate</NavLink>
           {mode !== 'off' && me.role === 'admin' && <NavLink to={TOKENS_PATH}>API tokens</NavLink>}

@@ -25,6 +25,24 @@ describe('matches', () => {
 });
 
 describe('targetsFor', () => {
+  it('refreshes the study, its benchmark and the list on a study event; its progress on job events', () => {
+    const t = targetsFor(event('study', 4, 'progress', { done: 1, total: 3 }));
+    expect(touched(t, keys.studies)).toBe(true);
+    expect(touched(t, keys.study(4))).toBe(true);
+    expect(touched(t, keys.benchmark(4))).toBe(true);
+    expect(touched(t, keys.study(5))).toBe(false);
+    expect(touched(t, keys.experiments)).toBe(false);
+    const job = targetsFor(event('job', 7, 'started', { status: 'running', experiment_id: 2 }));
+    expect(touched(job, keys.study(4))).toBe(true);
+    expect(touched(job, keys.studies)).toBe(true);
+    expect(touched(job, keys.benchmark(4))).toBe(false);
+    const result = targetsFor(event('result', 9, 'created', { experiment_id: 2 }));
+    expect(touched(result, keys.benchmark(4))).toBe(true);
+    const deleted = targetsFor(event('study', 4, 'deleted'));
+    expect(touched(deleted, keys.experiments)).toBe(true);
+    expect(touched(deleted, keys.experiment(12))).toBe(true);
+  });
+
   it('refreshes the job lists and the job’s experiment on a job change', () => {
     const t = targetsFor(event('job', 7, 'failed', { status: 'error', experiment_id: 2 }));
     expect(touched(t, keys.jobs(false))).toBe(true);

@@ -42,6 +42,10 @@ export function targetsFor(event: LiveEvent): Target[] | null {
         t.push({ key: ['experiment', experimentId] }, { key: ['experiments'], exact: true }, datasetExperimentLists);
       }
       if (data.type === 'dataset_generation_job') t.push({ key: ['datasets'], exact: true });
+      else {
+        // A study's progress counts its jobs' states (a job event does not name its study).
+        t.push({ key: ['studies'], exact: true }, { key: ['study', ANY], exact: true });
+      }
       return t;
     }
     case 'result': {
@@ -52,9 +56,16 @@ export function targetsFor(event: LiveEvent): Target[] | null {
         { key: ['experiment', ANY, 'jobs'], exact: true },
         { key: ['experiments'], exact: true },
         datasetExperimentLists,
+        { key: ['study', ANY, 'benchmark'], exact: true },
       ];
       const experimentId = num(data.experiment_id);
       if (experimentId !== null) t.push({ key: ['experiment', experimentId] });
+      return t;
+    }
+    case 'study': {
+      const t: Target[] = [{ key: ['studies'], exact: true }, { key: ['study', id] }];
+      if (event.what === 'deleted') t.push({ key: ['experiments'] }, { key: ['experiment'] }, { key: ['jobs'] }, { key: ['job'] });
+      if (event.what === 'created') t.push({ key: ['experiments'], exact: true }, datasetExperimentLists);
       return t;
     }
     default:

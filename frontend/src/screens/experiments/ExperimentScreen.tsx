@@ -12,6 +12,7 @@ import { algorithmLabel } from './algorithms';
 import { ExecutionStats } from './ExecutionStats';
 import { NewExperimentDialog } from './NewExperimentDialog';
 import { RunDialog } from './RunDialog';
+import { RunsHereBadge, useRunGate } from './RunsHere';
 import { useDeleteExperimentAsking } from './useDeleteExperiment';
 
 /** One experiment: algorithm and parameters, execution-time statistics and its live jobs. */
@@ -25,6 +26,7 @@ export function ExperimentScreen() {
   const deleteAsking = useDeleteExperimentAsking();
   const navigate = useNavigate();
   const { gate } = useAccess();
+  const runGate = useRunGate(experiment.data?.algorithm);
 
   if (experiment.isPending) return <Loading />;
   if (experiment.isError)
@@ -54,7 +56,7 @@ export function ExperimentScreen() {
         subtitle={exp.description || undefined}
         actions={
           <>
-            <button className="primary" {...gate('editor')} onClick={() => setDialog('run')}>
+            <button className="primary" {...runGate} onClick={() => setDialog('run')}>
               Run
             </button>
             {lastResult && (
@@ -75,7 +77,9 @@ export function ExperimentScreen() {
           <h2 style={{ marginBottom: '0.6rem' }}>Algorithm</h2>
           <dl className="props">
             <dt>Function</dt>
-            <dd>{algorithmLabel(exp.algorithm)}</dd>
+            <dd>
+              {algorithmLabel(exp.algorithm)} <RunsHereBadge algorithm={exp.algorithm} />
+            </dd>
             {exp.algorithm?.description && (
               <>
                 <dt>About</dt>
@@ -119,7 +123,7 @@ export function ExperimentScreen() {
           <Empty
             title="Not run yet"
             actions={
-              <button className="primary" {...gate('editor')} onClick={() => setDialog('run')}>
+              <button className="primary" {...runGate} onClick={() => setDialog('run')}>
                 Run it
               </button>
             }

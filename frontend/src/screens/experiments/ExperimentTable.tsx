@@ -7,6 +7,7 @@ import { formatDateTime, formatSeconds } from '../../util/format';
 import { algorithmLabel } from './algorithms';
 import { NewExperimentDialog } from './NewExperimentDialog';
 import { RunDialog } from './RunDialog';
+import { RunsHereBadge, useRunGates } from './RunsHere';
 import { useDeleteExperimentAsking } from './useDeleteExperiment';
 
 interface Props {
@@ -22,6 +23,7 @@ export function ExperimentTable({ experiments, datasetNames }: Props) {
   const [dialog, setDialog] = useState<Dialog>(null);
   const onDelete = useDeleteExperimentAsking();
   const { gate } = useAccess();
+  const runGate = useRunGates();
 
   return (
     <>
@@ -56,7 +58,9 @@ export function ExperimentTable({ experiments, datasetNames }: Props) {
                       <Link to={`/datasets/${exp.dataset_id}`}>{datasetNames.get(exp.dataset_id) ?? `#${exp.dataset_id}`}</Link>
                     </td>
                   )}
-                  <td className="hide-sm">{algorithmLabel(exp.algorithm)}</td>
+                  <td className="hide-sm">
+                    {algorithmLabel(exp.algorithm)} <RunsHereBadge algorithm={exp.algorithm} />
+                  </td>
                   <td>
                     <StatusBadge status={last?.status} />
                     {last && <div className="sub">{formatDateTime(last.start_time)}</div>}
@@ -68,7 +72,7 @@ export function ExperimentTable({ experiments, datasetNames }: Props) {
                         Last result
                       </Link>
                     )}
-                    <button className="small primary" {...gate('editor')} onClick={() => setDialog({ kind: 'run', experiment: exp })}>
+                    <button className="small primary" {...runGate(exp.algorithm)} onClick={() => setDialog({ kind: 'run', experiment: exp })}>
                       Run
                     </button>
                     <button className="small hide-sm" {...gate('editor')} onClick={() => setDialog({ kind: 'duplicate', experiment: exp })}>

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { ApiError } from '../../api/errors';
 import { useCreateExperiment } from '../../api/mutations';
-import { useAlgorithms, useDatasets } from '../../api/queries';
+import { useAlgorithms, useDatasets, useLauncher } from '../../api/queries';
 import type { Experiment } from '../../api/types';
 import { Field } from '../../components/Field';
 import { Modal, SubmitFooter } from '../../components/Modal';
@@ -11,7 +11,8 @@ import { ErrorNote, Loading } from '../../components/ui';
 import { ParameterFields } from '../../params/ParameterFields';
 import { parseValidParameters } from '../../params/schema';
 import { useParameterForm } from '../../params/useParameterForm';
-import { groupByPackage, runsWhere } from './algorithms';
+import { cannotRunBadge, cannotRunHere, groupByPackage, runsWhere } from './algorithms';
+import { RunsHereBadge } from './RunsHere';
 
 interface Props {
   /** fixed dataset (from a dataset's page); otherwise the user picks one */
@@ -27,6 +28,7 @@ const BODY_FIELDS = ['name', 'description', 'dataset_id', 'algorithm_id'];
 export function NewExperimentDialog({ datasetId, duplicateOf, onClose }: Props) {
   const algorithms = useAlgorithms();
   const datasets = useDatasets();
+  const launcher = useLauncher();
   const create = useCreateExperiment();
   const toast = useToast();
   const navigate = useNavigate();
@@ -147,11 +149,13 @@ export function NewExperimentDialog({ datasetId, duplicateOf, onClose }: Props) 
                   {algs.map((a) => (
                     <option key={a.id} value={a.id}>
                       {a.package} · {a.function}
+                      {launcher.data && cannotRunHere(a, launcher.data) ? ` (${cannotRunBadge(launcher.data)})` : ''}
                     </option>
                   ))}
                 </optgroup>
               ))}
             </select>
+            <RunsHereBadge algorithm={algorithm} />
             {algorithm?.description && <div className="faint">{algorithm.description}</div>}
           </Field>
           <fieldset>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupByPackage, runsWhere } from './algorithms';
+import { cannotRunBadge, cannotRunHere, groupByPackage, runsWhere } from './algorithms';
 import type { Algorithm } from '../../api/types';
 
 const algorithm = (fields: Partial<Algorithm>): Algorithm =>
@@ -36,5 +36,33 @@ describe('groupByPackage', () => {
       ['causal-learn', ['fci', 'pc']],
       ['pcalg', ['pc']],
     ]);
+  });
+});
+
+describe('cannotRunHere', () => {
+  const pcalg = algorithm({ docker_image: 'mpci_execution_r' });
+  const native = algorithm({ docker_image: 'causeway_execution_pc', local_command: ['causeway-pc'] });
+  const localOnly = algorithm({ local_command: ['{python}', 'x.py'] });
+
+  it('marks image-only algorithms under the local launcher, naming where they run', () => {
+    expect(cannotRunHere(pcalg, 'local')).toBe(
+      'Runs on Kubernetes only (image mpci_execution_r); this installation runs jobs on this machine (CAUSEWAY_LAUNCHER=local).',
+    );
+    expect(cannotRunBadge('local')).toBe('runs on Kubernetes only');
+    expect(cannotRunHere(native, 'local')).toBeNull();
+    expect(cannotRunHere(localOnly, 'local')).toBeNull();
+  });
+
+  it('marks local-only algorithms under the Kubernetes launcher', () => {
+    expect(cannotRunHere(localOnly, 'kubernetes')).toBe(
+      'Runs on a single machine only (no image); this installation runs jobs on Kubernetes.',
+    );
+    expect(cannotRunHere(pcalg, 'kubernetes')).toBeNull();
+  });
+
+  it('says nothing before the launcher is known, or for entries the server lets start', () => {
+    expect(cannotRunHere(pcalg, undefined)).toBeNull();
+    expect(cannotRunHere(algorithm({}), 'local')).toBeNull();
+    expect(cannotRunHere(null, 'local')).toBeNull();
   });
 });

@@ -28,3 +28,31 @@ export function runsWhere(a: Pick<Algorithm, 'local_command' | 'docker_image'>):
   if (image) return `runs only as the image ${image} (Kubernetes launcher)`;
   return 'cannot run: neither a local command nor an image';
 }
+
+export type LauncherKind = 'local' | 'kubernetes';
+
+/**
+ * Why this installation cannot run the algorithm, or null when it can: the rule the server
+ * applies when an experiment is started (`launcher::runs_here`, 409 with the same sense). Under
+ * the local launcher an algorithm without a local command runs on Kubernetes only; under the
+ * Kubernetes launcher one without an image cannot run. Unknown launcher (not loaded yet): null.
+ */
+export function cannotRunHere(
+  a: Pick<Algorithm, 'local_command' | 'docker_image'> | null | undefined,
+  launcher: LauncherKind | null | undefined,
+): string | null {
+  if (!a || !launcher) return null;
+  const local = Array.isArray(a.local_command) && a.local_command.length > 0;
+  const image = a.docker_image || null;
+  if (!local && !image) return null; // the server lets it start (and the job says why it failed)
+  if (launcher === 'local' && !local)
+    return `Runs on Kubernetes only (image ${image}); this installation runs jobs on this machine (CAUSEWAY_LAUNCHER=local).`;
+  if (launcher === 'kubernetes' && !image)
+    return 'Runs on a single machine only (no image); this installation runs jobs on Kubernetes.';
+  return null;
+}
+
+/** The badge's words for an algorithm that cannot run here (see `cannotRunHere`). */
+export function cannotRunBadge(launcher: LauncherKind): string {
+  return launcher === 'local' ? 'runs on Kubernetes only' : 'runs locally only';
+}
