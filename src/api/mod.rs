@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod nodes;
 pub mod operations;
 pub mod results;
+pub mod socketio;
 pub mod views;
 pub mod ws;
 

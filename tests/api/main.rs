@@ -24,4 +24,5 @@ mod r_executor;
 mod remote_sources;
 mod results;
 mod seed;
+mod socketio;
 mod uploads;
