@@ -180,3 +180,16 @@ async fn with_authentication_on_a_client_needs_a_token_or_a_ticket() {
         ticketed.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_endpoint_is_served_unless_switched_off() {
+    let handshake = "/socket.io/?EIO=4&transport=polling";
+    let on = spawn_app().await;
+    let open = on.get(handshake).await.text().await.unwrap();
+    // Engine.IO's open packet: "0" and the session's parameters.
+    assert!(open.starts_with("0{\"sid\":"), "{open}");
+
+    let off = spawn_app_with(|config| config.socketio = false).await;
+    let answer = off.get(handshake).await.text().await.unwrap();
+    assert!(!answer.starts_with("0{"), "still served: {answer}");
+}
