@@ -36,6 +36,8 @@ impl Bench {
         configure(&mut config);
         let state = AppState::connect(config).await?;
         db::migrate(&state.db).await?;
+        // Dataset queries run as the query role, which reads only `causeway_data`.
+        causeway::datasets::query_role::prepare(&state.pool, &state.config).await?;
         let app = App::bind(state.clone()).await?;
         let base = format!("http://{}", app.address());
         let mut config = state.config.clone();
