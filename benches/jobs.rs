@@ -30,12 +30,17 @@ const NODES: usize = 200;
 async fn job_with_nodes(bench: &Bench, table: &str) -> anyhow::Result<(i32, Vec<i32>)> {
     let columns: Vec<String> = (0..NODES).map(|i| format!("0 AS v{i}")).collect();
     bench
-        .sql(&format!("CREATE TABLE {table} AS SELECT {} FROM generate_series(1, 10)", columns.join(", ")))
+        .sql(&format!(
+            "CREATE TABLE causeway_data.{table} AS SELECT {} FROM generate_series(1, 10)",
+            columns.join(", ")
+        ))
         .await?;
     let client = reqwest::Client::new();
     let dataset: serde_json::Value = client
         .post(format!("{}/api/datasets", bench.base))
-        .json(&serde_json::json!({"name": table, "load_query": format!("SELECT * FROM {table}")}))
+        .json(
+            &serde_json::json!({"name": table, "load_query": format!("SELECT * FROM causeway_data.{table}")}),
+        )
         .send()
         .await?
         .json()

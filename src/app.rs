@@ -107,6 +107,9 @@ fn full_routes(state: &SharedState, health: Route) -> Route {
         .at("/swagger.json", spec_again)
         .nest("/swagger", swagger)
         .at("/ws", get(crate::api::ws::ws));
+    if state.config.socketio {
+        route = route.nest_no_strip(crate::api::socketio::PATH, crate::api::socketio::endpoint(state));
+    }
     if Path::new(&frontend_dir).join("index.html").exists() {
         route = route
             .nest("/", StaticFilesEndpoint::new(frontend_dir).index_file("index.html").fallback_to_index());

@@ -39,6 +39,10 @@ pub struct Config {
     #[arg(long, env = "CAUSEWAY_LOAD_SEPARATION_SET", default_value_t = false, action = clap::ArgAction::Set)]
     pub load_separation_set: bool,
 
+    /// Serve Socket.IO at `/socket.io` (MPCSL's UI events) besides `/ws` (api and up only).
+    #[arg(long, env = "CAUSEWAY_SOCKETIO", default_value_t = true, action = clap::ArgAction::Set)]
+    pub socketio: bool,
+
     /// Log format: `pretty` for people, `json` for log collectors.
     #[arg(long, env = "CAUSEWAY_LOG_FORMAT", default_value = "pretty")]
     pub log_format: LogFormat,
@@ -177,6 +181,7 @@ impl Config {
             query_timeout: Duration::from_secs(120),
             frontend_dir: "frontend/dist".into(),
             load_separation_set: false,
+            socketio: true,
             log_format: LogFormat::Pretty,
             nats_prefix: "causeway".into(),
             scheduler_poll: Duration::from_secs(5),

@@ -36,7 +36,7 @@ impl Bench {
         configure(&mut config);
         let state = AppState::connect(config).await?;
         db::migrate(&state.db).await?;
-        // Dataset queries run as the query role, which reads `causeway_data` (as in the tests).
+        // Dataset queries run as the query role, which reads only `causeway_data`.
         causeway::datasets::query_role::prepare(&state.pool, &state.config).await?;
         let app = App::bind(state.clone()).await?;
         let base = format!("http://{}", app.address());

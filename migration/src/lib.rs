@@ -41,6 +41,7 @@ mod m20261204_000001_identity;
 mod m20261204_100001_job_failure_reason;
 mod m20261204_100002_upload_token_hash;
 mod m20261204_100003_job_retries;
+mod m20261204_300001_outbox_wake;
 mod m20261205_100001_studies;
 
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_100001_job_failure_reason::Migration),
             Box::new(m20261204_100002_upload_token_hash::Migration),
             Box::new(m20261204_100003_job_retries::Migration),
+            Box::new(m20261204_300001_outbox_wake::Migration),
             Box::new(m20261205_100001_studies::Migration),
         ]
     }

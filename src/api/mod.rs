@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod nodes;
 pub mod operations;
 pub mod results;
+pub mod socketio;
 pub mod studies;
 pub mod views;
 pub mod ws;

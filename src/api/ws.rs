@@ -39,19 +39,35 @@ use crate::{
 pub struct Notifier {
     sender: broadcast::Sender<Arc<str>>,
     last_seq: AtomicU64,
+    /// True while the feed follows the stream (events committed from then on reach sockets).
+    following: tokio::sync::watch::Sender<bool>,
 }
 
 impl Notifier {
     pub fn new() -> Arc<Self> {
         let (sender, _) = broadcast::channel(1024);
-        Arc::new(Notifier { sender, last_seq: AtomicU64::new(0) })
+        let (following, _) = tokio::sync::watch::channel(false);
+        Arc::new(Notifier { sender, last_seq: AtomicU64::new(0), following })
+    }
+
+    /// Every event from now on, as the text `/ws` sends (other feeds such as Socket.IO).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<str>> {
+        self.sender.subscribe()
+    }
+
+    /// Resolves once the feed follows the events stream: events published from then on are
+    /// passed on (the consumer starts at new messages).
+    pub async fn following(&self) {
+        let _ = self.following.subscribe().wait_for(|following| *following).await;
     }
 
     /// Follows the events stream forever, reconnecting after errors.
     pub async fn follow(self: Arc<Self>, client: async_nats::Client, config: Config) {
         let js = jetstream::new(client);
         loop {
-            if let Err(err) = self.follow_once(&js, &config).await {
+            let result = self.follow_once(&js, &config).await;
+            self.following.send_replace(false);
+            if let Err(err) = result {
                 tracing::warn!(error = %err, "websocket event feed interrupted; retrying");
             }
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -68,6 +84,7 @@ impl Notifier {
             })
             .await?;
         let mut messages = consumer.messages().await?;
+        self.following.send_replace(true);
         while let Some(message) = messages.next().await {
             let message = message?;
             let seq = message.info().map(|i| i.stream_sequence).unwrap_or_default();

@@ -77,14 +77,18 @@ pub async fn ingest(
 ) -> Result<Ingested, IngestError> {
     let started = std::time::Instant::now();
     let mut tx = pool.begin().await?;
-    type JobRow = (String, String, chrono::DateTime<chrono::Utc>, Option<i32>, Option<String>);
+    // (The last column is `set_config`'s answer: this transaction's outbox rows skip their
+    // NOTIFY, as in `ingest_small`.)
+    type JobRow = (String, String, chrono::DateTime<chrono::Utc>, Option<i32>, Option<String>, String);
     let job: Option<JobRow> = sqlx::query_as(
-        "SELECT type, status::text, start_time, experiment_id, failure_reason FROM job WHERE id = $1 FOR UPDATE",
+        "SELECT type, status::text, start_time, experiment_id, failure_reason, \
+                set_config('causeway.outbox_notify', 'off', true) \
+         FROM job WHERE id = $1 FOR UPDATE",
     )
     .bind(job_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((job_type, status, start_time, experiment_id, failure_reason)) = job else {
+    let Some((job_type, status, start_time, experiment_id, failure_reason, _)) = job else {
         return Err(IngestError::NotFound(job_id));
     };
     let recovering = check_accepts_result(job_id, &job_type, &status, failure_reason.as_deref(), own_token)?;
@@ -160,16 +164,19 @@ pub async fn ingest_small(
     let edges = upload.edge_list.unwrap_or_default();
 
     let mut tx = pool.begin().await?;
+    // The outbox rows of this transaction skip their NOTIFY (see `events::outbox`; in the same
+    // round trip): concurrent uploads then share WAL flushes; `complete` wakes the relay.
     let job: Option<JobWithNodes> = sqlx::query_as(
         "SELECT j.type, j.status::text, j.start_time, j.experiment_id, j.failure_reason, \
                 ARRAY(SELECT n.id FROM node n JOIN experiment e ON e.dataset_id = n.dataset_id \
-                      WHERE e.id = j.experiment_id) \
+                      WHERE e.id = j.experiment_id), \
+                set_config('causeway.outbox_notify', 'off', true) \
          FROM job j WHERE j.id = $1 FOR UPDATE OF j",
     )
     .bind(job_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((job_type, status, start_time, experiment_id, failure_reason, node_ids)) = job else {
+    let Some((job_type, status, start_time, experiment_id, failure_reason, node_ids, _)) = job else {
         return Err(IngestError::NotFound(job_id));
     };
     let recovering = check_accepts_result(job_id, &job_type, &status, failure_reason.as_deref(), own_token)?;
@@ -217,7 +224,9 @@ pub async fn ingest_small(
 }
 
 /// The job's type, status, start time, experiment and failure reason, and its dataset's node ids.
-type JobWithNodes = (String, String, chrono::DateTime<chrono::Utc>, Option<i32>, Option<String>, Vec<i32>);
+/// (The last column is `set_config`'s answer.)
+type JobWithNodes =
+    (String, String, chrono::DateTime<chrono::Utc>, Option<i32>, Option<String>, Vec<i32>, String);
 
 /// The whole upload of [`ingest_small`]; unknown members are ignored, as by the streaming parser.
 #[derive(serde::Deserialize)]
@@ -302,6 +311,8 @@ async fn complete(
     )
     .await?;
     tx.commit().await?;
+    // The outbox rows sent no NOTIFY (see `ingest_small` and `ingest`).
+    crate::events::relay::wake();
     crate::metrics::global().ingested(summary.edges + summary.sepsets, started.elapsed());
     tracing::info!(job_id, result_id, edges = summary.edges, sepsets = summary.sepsets, "result stored");
     Ok(Ingested { result_id, edges: summary.edges, sepsets: summary.sepsets })

@@ -3,6 +3,13 @@
 //! Two entry points because Causeway writes through two clients: sea-orm for metadata changes
 //! and sqlx where a change also streams rows with COPY (dataset uploads, result ingestion).
 //! Each event records the actor of the request being served (`auth::actor`), if any.
+//!
+//! The insert trigger sends a `NOTIFY` that wakes the relays, unless the transaction ran
+//! `set_config('causeway.outbox_notify', 'off', true)` (migration `m20261204_300001`); such a
+//! writer calls [`super::relay::wake`] after committing. That is for hot paths with many
+//! concurrent writers (result uploads): PostgreSQL serialises the commits of transactions that
+//! sent a `NOTIFY` (one cluster-wide lock held until the commit is flushed), which defeats
+//! group commit.
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sqlx::postgres::PgConnection;

@@ -3,7 +3,8 @@
 //! Rows are claimed with `FOR UPDATE SKIP LOCKED`, published with `Nats-Msg-Id` = outbox id (so
 //! a row published twice after a crash is dropped by the stream's duplicate window) and stamped
 //! `published_at` in the same transaction. A `NOTIFY` from the outbox trigger wakes the relay at
-//! commit time; a one-second poll covers a lost notification. While NATS is unreachable the
+//! commit time (or [`wake`], from a writer in this process that skipped the `NOTIFY`); a
+//! one-second poll covers a lost notification. While NATS is unreachable the
 //! rows stay unpublished and are retried with back-off.
 
 use std::time::Duration;
@@ -18,6 +19,16 @@ use super::envelope::CloudEvent;
 use crate::config::Config;
 
 const BATCH: i64 = 500;
+
+/// Wakes the relays of this process: [`wake`].
+static LOCAL_WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Wakes this process's relays after a commit whose outbox rows sent no `NOTIFY`
+/// (see [`super::outbox`]). Every role runs a relay, so the events leave as fast as
+/// notified ones; relays of other processes find them at their next drain or poll.
+pub fn wake() {
+    LOCAL_WAKE.notify_waiters();
+}
 
 pub struct Relay {
     pool: PgPool,
@@ -117,6 +128,10 @@ impl Relay {
                     Err(err) => tracing::warn!(error = %err, "events stream not ready"),
                 }
             }
+            // Registered before draining, so a wake during the drain is not lost.
+            let woken = LOCAL_WAKE.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
             let wait = if !stream_ready {
                 backoff
             } else {
@@ -134,9 +149,17 @@ impl Relay {
             backoff = (backoff * 2).min(Duration::from_secs(5));
             match listener.as_mut() {
                 Some(listener) => {
-                    let _ = tokio::time::timeout(wait, listener.recv()).await;
+                    let _ = tokio::time::timeout(wait, async {
+                        tokio::select! {
+                            _ = listener.recv() => {}
+                            _ = &mut woken => {}
+                        }
+                    })
+                    .await;
                 }
-                None => tokio::time::sleep(wait).await,
+                None => {
+                    let _ = tokio::time::timeout(wait, &mut woken).await;
+                }
             }
         }
     }

@@ -570,3 +570,47 @@ async fn small_and_streamed_uploads_store_the_same_result() {
     assert_eq!(stored(streamed["id"].as_i64().unwrap()).await, expected);
     assert_eq!(app.count("job WHERE status = 'done'").await, 2);
 }
+
+/// Result uploads skip the outbox trigger's NOTIFY (it would serialise concurrent commits) and
+/// wake their process's relay instead: no notification, and the events are published all the
+/// same, on both upload paths.
+#[tokio::test]
+async fn result_uploads_send_no_notify_and_their_events_still_go_out() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    let experiment = executor::experiment(&app, "ok").await;
+    let path = format!("/api/experiment/{}/start", experiment["id"]);
+    let last = expect_json(app.post_json(&path, &json!({"runs": 2})).await, StatusCode::OK).await["id"]
+        .as_i64()
+        .unwrap();
+    let node: i32 = sqlx::query_scalar("SELECT min(id) FROM node").fetch_one(&app.pool).await.unwrap();
+    let nats = async_nats::connect(app.state.config.nats_url.as_str()).await.unwrap();
+    let mut events =
+        nats.subscribe(format!("{}.job.*.succeeded", app.state.config.events_prefix())).await.unwrap();
+    nats.flush().await.unwrap();
+    let mut listener = sqlx::postgres::PgListener::connect_with(&app.pool).await.unwrap();
+    listener.listen("causeway_outbox").await.unwrap();
+
+    let body = json!({"edge_list": [{"from_node": node, "to_node": node}], "meta_results": {}}).to_string();
+    let small = app.client.post(app.url(&format!("/api/job/{}/result", last - 1))).body(body.clone());
+    expect_json(small.send().await.unwrap(), StatusCode::OK).await;
+    let chunked = futures::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let streamed = app
+        .client
+        .post(app.url(&format!("/api/job/{last}/result")))
+        .body(reqwest::Body::wrap_stream(chunked));
+    expect_json(streamed.send().await.unwrap(), StatusCode::OK).await;
+
+    // Notifications arrive in commit order: the first one is this marker, sent after both uploads.
+    sqlx::query("SELECT pg_notify('causeway_outbox', 'marker')").execute(&app.pool).await.unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(10), listener.recv()).await.unwrap().unwrap();
+    assert_eq!(first.payload(), "marker", "an upload sent a NOTIFY");
+
+    let mut published = vec![];
+    while published.len() < 2 {
+        let message = tokio::time::timeout(Duration::from_secs(10), events.next()).await.unwrap().unwrap();
+        let event: Value = serde_json::from_slice(&message.payload).unwrap();
+        published.push(event["data"]["id"].as_i64().unwrap());
+    }
+    published.sort();
+    assert_eq!(published, [last - 1, last]);
+}

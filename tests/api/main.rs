@@ -24,5 +24,6 @@ mod r_executor;
 mod remote_sources;
 mod results;
 mod seed;
+mod socketio;
 mod studies;
 mod uploads;
