@@ -137,6 +137,12 @@ pub async fn find_dataset(state: &SharedState, id: i32) -> ApiResult<dataset::Mo
 
 impl From<QueryError> for ApiError {
     fn from(err: QueryError) -> Self {
+        if let QueryError::Busy(_) = err {
+            tracing::warn!(error = %err, "dataset query not run");
+            return ApiError::Internal(poem_openapi::payload::Json(crate::api::error::ErrorBody {
+                message: serde_json::Value::String(err.to_string()),
+            }));
+        }
         tracing::info!(error = %err, "dataset query refused");
         ApiError::bad_request(err.to_string())
     }

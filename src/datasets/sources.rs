@@ -34,6 +34,11 @@ pub const OWN_SOURCE: &str = "postgres";
 pub enum QueryError {
     #[error("Could not reach database \"{0}\"")]
     Unreachable(String),
+    /// Every connection of the source's pool stayed in use for the whole acquire timeout: the
+    /// server is overloaded for a moment, the request is fine (answered 500, which executors
+    /// retry; a 400 would make them give up on their job).
+    #[error("Database \"{0}\" is busy: no connection became free in time; try again")]
+    Busy(String),
     #[error("Could not execute query \"{query}\" on database \"{source_name}\": {detail}")]
     Failed { query: String, source_name: String, detail: String },
     #[error(
@@ -161,9 +166,9 @@ impl Source {
 
     fn classify(&self, query: &str, err: sqlx::Error) -> QueryError {
         match err {
+            sqlx::Error::PoolTimedOut => QueryError::Busy(self.name().to_owned()),
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
-            | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Configuration(_) => QueryError::Unreachable(self.name().to_owned()),
             err => match err.as_database_error() {
@@ -645,5 +650,25 @@ impl Source {
             .await
             .map_err(|e| self.classify(query, e))?;
         Ok(Some((values, integer)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::error::ApiError;
+
+    /// Found by the chaos suite: with hundreds of runs downloading at once, the query pool's
+    /// acquire timeout answered 400 "Could not reach database", and executors gave up on their
+    /// jobs. A busy pool is 500 (retried); a source that cannot be reached stays 400.
+    #[tokio::test]
+    async fn a_busy_pool_is_a_server_error_and_an_unreachable_source_a_bad_request() {
+        let pool = PgPoolOptions::new().connect_lazy("postgres://nobody@127.0.0.1:1/none").unwrap();
+        let source = Source::Postgres { name: OWN_SOURCE.into(), pool, timeout: Duration::from_secs(1) };
+        let busy = source.classify("SELECT 1", sqlx::Error::PoolTimedOut);
+        assert!(matches!(busy, QueryError::Busy(_)), "{busy:?}");
+        assert_eq!(ApiError::from(busy).status(), poem::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let unreachable = source.classify("SELECT 1", sqlx::Error::PoolClosed);
+        assert_eq!(ApiError::from(unreachable).status(), poem::http::StatusCode::BAD_REQUEST);
     }
 }

@@ -141,12 +141,6 @@ impl Postgres {
         self.start();
     }
 
-    /// The postmaster's pid (first line of postmaster.pid).
-    pub fn postmaster_pid(&self) -> Option<i32> {
-        let text = std::fs::read_to_string(self.data.join("postmaster.pid")).ok()?;
-        text.lines().next()?.trim().parse().ok()
-    }
-
     fn stop_immediately(&self) {
         let mut stop = as_postgres_user(&self.bin.join("pg_ctl"));
         stop.arg("-D").arg(&self.data).args(["-m", "immediate", "-w", "stop"]);
@@ -335,29 +329,23 @@ impl Cluster {
         self.start_role(name, "scheduler", "127.0.0.1:0");
     }
 
-    /// `kill -9` of role `name`.
-    pub fn kill(&mut self, name: &str) {
+    /// `kill -9` of role `name`; returns how to start it again ([`Cluster::restart`]).
+    pub fn kill(&mut self, name: &str) -> (&'static str, String) {
         let mut role = self.roles.remove(name).unwrap_or_else(|| panic!("{name} does not run"));
         signal(&role.child, libc::SIGKILL);
         role.child.wait().unwrap();
+        (role.command, role.listen)
+    }
+
+    /// Starts a killed role again, on the same address.
+    pub fn restart(&mut self, name: &str, (command, listen): (&'static str, String)) {
+        self.start_role(name, command, &listen);
     }
 
     /// `kill -9`, then the same role again on the same address.
     pub fn kill_and_restart(&mut self, name: &str) {
-        let (command, listen) = {
-            let role = &self.roles[name];
-            (role.command, role.listen.clone())
-        };
-        self.kill(name);
-        self.start_role(name, command, &listen);
-    }
-
-    /// SIGTERM to role `name`, waiting for it to exit.
-    pub fn stop(&mut self, name: &str) {
-        if let Some(mut role) = self.roles.remove(name) {
-            signal(&role.child, libc::SIGTERM);
-            role.child.wait().unwrap();
-        }
+        let how = self.kill(name);
+        self.restart(name, how);
     }
 
     /// Whether role `name` still runs (it must survive what the scenario does to others).
@@ -385,32 +373,59 @@ impl Cluster {
         serde_json::from_str(&text).unwrap()
     }
 
-    /// An experiment running the native PC over a small Gaussian dataset: a run takes a
-    /// fraction of a second.
-    pub async fn native_pc_experiment(&self) -> Value {
+    /// A small Gaussian dataset (200 rows of 3 variables).
+    pub async fn dataset(&self) -> Value {
         sqlx::raw_sql(
-            "CREATE TABLE causeway_data.chaos_obs AS \
+            "CREATE TABLE IF NOT EXISTS causeway_data.chaos_obs AS \
              SELECT a, a + b AS c, b FROM (SELECT sin(i) AS a, cos(i * 7) AS b FROM generate_series(1, 200) i) s",
         )
         .execute(&self.pool)
         .await
         .unwrap();
-        let dataset =
-            self.post("/api/datasets", json!({"name": "chaos", "load_query": "SELECT * FROM chaos_obs"})).await;
+        self.post("/api/datasets", json!({"name": "chaos", "load_query": "SELECT * FROM chaos_obs"})).await
+    }
+
+    /// The id of the algorithm of catalogue `package` and `function`.
+    pub async fn algorithm(&self, package: &str, function: &str) -> Value {
         let algorithms = self.get("/api/algorithms").await;
-        let pc = algorithms
+        algorithms
             .as_array()
             .unwrap()
             .iter()
-            .find(|a| a["package"] == "causeway" && a["function"] == "pc")
-            .expect("the seeded native PC")
-            .clone();
+            .find(|a| a["package"] == package && a["function"] == function)
+            .unwrap_or_else(|| panic!("no algorithm {package} {function}"))["id"]
+            .clone()
+    }
+
+    pub async fn experiment(&self, dataset: &Value, algorithm: Value, parameters: Value) -> Value {
         self.post(
             "/api/experiments",
-            json!({"name": "chaos", "dataset_id": dataset["id"], "algorithm_id": pc["id"],
-                   "parameters": {"alpha": 0.05, "independence_test": "gaussCI", "cores": 1}}),
+            json!({"name": "chaos", "dataset_id": dataset["id"], "algorithm_id": algorithm, "parameters": parameters}),
         )
         .await
+    }
+
+    /// An experiment running the native PC over [`Cluster::dataset`]: a run takes a fraction of
+    /// a second.
+    pub async fn native_pc_experiment(&self) -> Value {
+        let dataset = self.dataset().await;
+        let pc = self.algorithm("causeway", "pc").await;
+        self.experiment(&dataset, pc, json!({"alpha": 0.05, "independence_test": "gaussCI", "cores": 1})).await
+    }
+
+    /// `causeway catalogue load` of one entry (the way an operator adds a local command).
+    pub fn load_catalogue_entry(&self, entry: Value) {
+        let path = self.dir.path().join("catalogue.json");
+        std::fs::write(&path, json!({"version": 1, "algorithms": [entry]}).to_string()).unwrap();
+        let status = self
+            .command("catalogue")
+            .arg("load")
+            .arg(&path)
+            .stdout(self.log_file("catalogue"))
+            .stderr(self.log_file("catalogue"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "causeway catalogue load failed:\n{}", self.log("catalogue"));
     }
 
     /// Queues `runs` parallel runs of the experiment.

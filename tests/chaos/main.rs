@@ -9,10 +9,16 @@
 
 mod cluster;
 mod counts;
+mod upload;
 
 
-use std::time::{Duration, Instant};
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
+use futures::StreamExt;
 use serde_json::Value;
 
 use cluster::Cluster;
@@ -123,4 +129,122 @@ async fn chaos_two_schedulers_at_once() {
     assert_nothing_lost(&cluster, "two schedulers at once", feeder, since).await;
     let both = ["scheduler", "scheduler-2"].map(|name| cluster.log(name).matches("\"local run started\"").count());
     println!("chaos: two schedulers at once: launches per scheduler {both:?}");
+}
+
+/// How long NATS stays down in [`chaos_nats_down_30_s_during_runs`].
+const NATS_DOWN: Duration = Duration::from_secs(30);
+
+/// The `job.<id>.succeeded` events a websocket client of the api receives.
+async fn watch_websocket(cluster: &Cluster) -> Arc<Mutex<HashSet<i64>>> {
+    let seen = Arc::new(Mutex::new(HashSet::new()));
+    let url = format!("ws://127.0.0.1:{}/ws", cluster.api_port);
+    let into = seen.clone();
+    let (connected, ready) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut socket, _) = tokio_tungstenite::connect_async(url).await.expect("websocket");
+        let _ = connected.send(());
+        while let Some(Ok(message)) = socket.next().await {
+            let Ok(text) = message.to_text() else { continue };
+            let Ok(event) = serde_json::from_str::<Value>(text) else { continue };
+            assert_ne!(event["resync"], true, "the websocket client fell behind: {event}");
+            if event["entity"] == "job" && event["what"] == "succeeded" {
+                into.lock().unwrap().insert(event["id"].as_i64().unwrap());
+            }
+        }
+    });
+    ready.await.unwrap();
+    seen
+}
+
+/// The ids of the jobs whose `succeeded` event is in the JetStream stream.
+async fn succeeded_in_stream(cluster: &Cluster) -> HashSet<i64> {
+    use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
+    let client = async_nats::connect(cluster.nats.url()).await.unwrap();
+    let stream = async_nats::jetstream::new(client).get_stream("CHAOS_EVENTS").await.unwrap();
+    let consumer = stream
+        .create_consumer(pull::Config {
+            filter_subject: "chaos.events.job.*.succeeded".into(),
+            deliver_policy: DeliverPolicy::All,
+            ack_policy: AckPolicy::None,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut ids = HashSet::new();
+    loop {
+        let mut batch =
+            consumer.fetch().max_messages(1000).expires(Duration::from_secs(1)).messages().await.unwrap();
+        let mut got = 0;
+        while let Some(message) = batch.next().await {
+            let message = message.unwrap();
+            got += 1;
+            let id = message.subject.as_str().split('.').nth(3).and_then(|id| id.parse().ok()).unwrap();
+            ids.insert(id);
+        }
+        if got == 0 {
+            return ids;
+        }
+    }
+}
+
+async fn job_ids(cluster: &Cluster) -> HashSet<i64> {
+    let ids: Vec<i32> = sqlx::query_scalar("SELECT id FROM job").fetch_all(&cluster.pool).await.unwrap();
+    ids.into_iter().map(i64::from).collect()
+}
+
+async fn unpublished_events(cluster: &Cluster) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        .fetch_one(&cluster.pool)
+        .await
+        .unwrap_or(-1)
+}
+
+#[tokio::test]
+async fn chaos_nats_down_30_s_during_runs() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let (mut cluster, experiment) = cluster_with(&["scheduler"]).await;
+    let websocket = watch_websocket(&cluster).await;
+    let since = Instant::now();
+    let feeder = feed(&cluster, &experiment, runs());
+    started(&cluster, runs() / 4).await;
+    cluster.nats.kill();
+    tokio::time::sleep(NATS_DOWN).await; // the outage itself: nothing to wait for
+    cluster.nats.start();
+    assert_nothing_lost(&cluster, "NATS down 30 s during runs", feeder, since).await;
+    // The outbox drains; the stream and the websocket get every job's event.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while unpublished_events(&cluster).await != 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the outbox did not drain\n{}", cluster.logs());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let jobs = job_ids(&cluster).await;
+    let in_stream = succeeded_in_stream(&cluster).await;
+    assert_eq!(jobs.difference(&in_stream).count(), 0, "jobs whose event is not in the stream");
+    while websocket.lock().unwrap().len() < jobs.len() {
+        let missing = jobs.difference(&websocket.lock().unwrap()).count();
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the websocket client missed the events of {missing} jobs\n{}",
+            cluster.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for role in ["api", "collector", "scheduler"] {
+        assert!(cluster.running(role), "{role} did not survive the NATS outage\n{}", cluster.logs());
+    }
+    println!("chaos: NATS down 30 s during runs: outbox drained, {} events in the stream and on the websocket", jobs.len());
+}
+
+#[tokio::test]
+async fn chaos_postgres_restart_during_runs() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let (mut cluster, experiment) = cluster_with(&["scheduler"]).await;
+    let since = Instant::now();
+    let feeder = feed(&cluster, &experiment, runs());
+    started(&cluster, runs() / 4).await;
+    cluster.pg.restart_fast();
+    assert_nothing_lost(&cluster, "PostgreSQL restart (pg_ctl restart -m fast) during runs", feeder, since).await;
+    for role in ["api", "collector", "scheduler"] {
+        assert!(cluster.running(role), "{role} did not survive the restart\n{}", cluster.logs());
+    }
 }
