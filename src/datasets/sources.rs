@@ -172,6 +172,9 @@ impl Source {
             | sqlx::Error::PoolClosed
             | sqlx::Error::Configuration(_) => QueryError::Unreachable(self.name().to_owned()),
             err => match err.as_database_error() {
+                Some(db) if db.code().is_some_and(|code| server_unavailable(&code)) => {
+                    QueryError::Unreachable(self.name().to_owned())
+                }
                 Some(db) => self.failed(query, db.message()),
                 None => self.failed(query, err),
             },
@@ -653,6 +656,13 @@ impl Source {
     }
 }
 
+/// PostgreSQL's codes for "the server is going away or not there yet" (a restart, a crash
+/// recovery): connection exceptions (class 08), `admin_shutdown`, `crash_shutdown` and
+/// `cannot_connect_now`. The query was not at fault.
+fn server_unavailable(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -674,5 +684,9 @@ mod tests {
         // Executors download, and can only retry: to them a restarting database is a 500.
         let download = crate::api::datasets::download_error(unreachable());
         assert_eq!(download.status(), poem::http::StatusCode::INTERNAL_SERVER_ERROR);
+        // "terminating connection due to administrator command" (pg_ctl restart) is the server
+        // going away, not a failed query.
+        assert!(server_unavailable("57P01") && server_unavailable("08006"));
+        assert!(!server_unavailable("42P01"), "undefined table is the query's fault");
     }
 }
