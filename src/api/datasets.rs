@@ -461,10 +461,13 @@ pub async fn download(state: &SharedState, dataset_id: i32, header: Header) -> A
         Header::Names => columns.iter().map(|c| c.name.clone()).collect(),
         Header::NodeIds => nodes.iter().map(|n| n.id.to_string()).collect(),
     };
-    let stream = source.stream_csv(&query, &columns, header_line).await.map_err(download_error)?.map(|chunk| match chunk {
-        Ok(bytes) => Ok::<_, std::io::Error>(bytes),
-        Err(_) => abort_response(),
-    });
+    let stream =
+        source.stream_csv(&query, &columns, header_line).await.map_err(download_error)?.map(|chunk| {
+            match chunk {
+                Ok(bytes) => Ok::<_, std::io::Error>(bytes),
+                Err(_) => abort_response(),
+            }
+        });
     let file = match header {
         Header::Names => format!("dataset_{}.csv", model.id),
         Header::NodeIds => format!("dataset_{}_ids.csv", model.id),

@@ -158,7 +158,8 @@ pub struct Nats {
 
 impl Nats {
     fn create(dir: &Path) -> Nats {
-        let mut nats = Nats { store: dir.join("nats"), log: dir.join("nats.log"), port: free_port(), child: None };
+        let mut nats =
+            Nats { store: dir.join("nats"), log: dir.join("nats.log"), port: free_port(), child: None };
         nats.start();
         nats
     }
@@ -258,7 +259,11 @@ impl Cluster {
     }
 
     fn log_file(&self, name: &str) -> std::fs::File {
-        std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join(format!("{name}.log"))).unwrap()
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join(format!("{name}.log")))
+            .unwrap()
     }
 
     /// What a role (or command) printed so far.
@@ -274,7 +279,15 @@ impl Cluster {
             .into_iter()
             .map(|name| {
                 let log = self.log(name);
-                let tail: String = log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+                let tail: String = log
+                    .lines()
+                    .rev()
+                    .take(40)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 format!("--- {name} (last lines)\n{tail}\n")
             })
             .collect()
@@ -318,7 +331,8 @@ impl Cluster {
             .stderr(self.log_file(name))
             .spawn()
             .unwrap_or_else(|e| panic!("starting causeway {command}: {e}"));
-        if let Some(port) = listen.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()).filter(|p| *p != 0) {
+        if let Some(port) = listen.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()).filter(|p| *p != 0)
+        {
             wait_for_port(port, name);
         }
         self.roles.insert(name.to_owned(), Role { command, listen: listen.to_owned(), child });
@@ -410,7 +424,8 @@ impl Cluster {
     pub async fn native_pc_experiment(&self) -> Value {
         let dataset = self.dataset().await;
         let pc = self.algorithm("causeway", "pc").await;
-        self.experiment(&dataset, pc, json!({"alpha": 0.05, "independence_test": "gaussCI", "cores": 1})).await
+        self.experiment(&dataset, pc, json!({"alpha": 0.05, "independence_test": "gaussCI", "cores": 1}))
+            .await
     }
 
     /// `causeway catalogue load` of one entry (the way an operator adds a local command).
@@ -430,8 +445,11 @@ impl Cluster {
 
     /// Queues `runs` parallel runs of the experiment.
     pub async fn start_runs(&self, experiment: &Value, runs: usize) {
-        self.post(&format!("/api/experiment/{}/start", experiment["id"]), json!({"runs": runs, "parallel": true}))
-            .await;
+        self.post(
+            &format!("/api/experiment/{}/start", experiment["id"]),
+            json!({"runs": runs, "parallel": true}),
+        )
+        .await;
     }
 }
 

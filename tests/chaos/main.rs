@@ -11,7 +11,6 @@ mod cluster;
 mod counts;
 mod upload;
 
-
 use std::{
     collections::HashSet,
     sync::{Arc, Mutex},
@@ -53,7 +52,11 @@ fn feed(cluster: &Cluster, experiment: &Value, total: usize) -> tokio::task::Joi
                 Ok(response) if response.status().is_success() => queued += runs,
                 Ok(response) => {
                     let status = response.status();
-                    assert!(status.is_server_error(), "start answered {status}: {}", response.text().await.unwrap());
+                    assert!(
+                        status.is_server_error(),
+                        "start answered {status}: {}",
+                        response.text().await.unwrap()
+                    );
                 }
                 Err(_) => {} // the api process may be unreachable for a moment
             }
@@ -80,7 +83,12 @@ async fn started(cluster: &Cluster, n: usize) {
 
 /// Waits for the feed and for every job to end, prints the counts and the throughput, and
 /// asserts that nothing was lost, duplicated or stuck.
-async fn assert_nothing_lost(cluster: &Cluster, scenario: &str, feeder: tokio::task::JoinHandle<()>, since: Instant) {
+async fn assert_nothing_lost(
+    cluster: &Cluster,
+    scenario: &str,
+    feeder: tokio::task::JoinHandle<()>,
+    since: Instant,
+) {
     feeder.await.unwrap();
     let counts = counts(&cluster.pool, Duration::from_secs(120)).await;
     let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM job").fetch_one(&cluster.pool).await.unwrap();
@@ -127,7 +135,8 @@ async fn chaos_two_schedulers_at_once() {
     let since = Instant::now();
     let feeder = feed(&cluster, &experiment, runs());
     assert_nothing_lost(&cluster, "two schedulers at once", feeder, since).await;
-    let both = ["scheduler", "scheduler-2"].map(|name| cluster.log(name).matches("\"local run started\"").count());
+    let both =
+        ["scheduler", "scheduler-2"].map(|name| cluster.log(name).matches("\"local run started\"").count());
     println!("chaos: two schedulers at once: launches per scheduler {both:?}");
 }
 
@@ -232,7 +241,10 @@ async fn chaos_nats_down_30_s_during_runs() {
     for role in ["api", "collector", "scheduler"] {
         assert!(cluster.running(role), "{role} did not survive the NATS outage\n{}", cluster.logs());
     }
-    println!("chaos: NATS down 30 s during runs: outbox drained, {} events in the stream and on the websocket", jobs.len());
+    println!(
+        "chaos: NATS down 30 s during runs: outbox drained, {} events in the stream and on the websocket",
+        jobs.len()
+    );
 }
 
 #[tokio::test]
@@ -243,7 +255,8 @@ async fn chaos_postgres_restart_during_runs() {
     let feeder = feed(&cluster, &experiment, runs());
     started(&cluster, runs() / 4).await;
     cluster.pg.restart_fast();
-    assert_nothing_lost(&cluster, "PostgreSQL restart (pg_ctl restart -m fast) during runs", feeder, since).await;
+    assert_nothing_lost(&cluster, "PostgreSQL restart (pg_ctl restart -m fast) during runs", feeder, since)
+        .await;
     for role in ["api", "collector", "scheduler"] {
         assert!(cluster.running(role), "{role} did not survive the restart\n{}", cluster.logs());
     }

@@ -77,7 +77,8 @@ async fn chaos_collector_kill_9_during_a_1m_edge_upload() {
         format!("printf '%s\\n' \"$@\" > {0}.tmp && mv {0}.tmp {0}\nexec sleep 60\n", args.display()),
     )
     .unwrap();
-    cluster.load_catalogue_entry(json!({"package": "chaos", "function": "upload", "script_filename": "upload",
+    cluster
+        .load_catalogue_entry(json!({"package": "chaos", "function": "upload", "script_filename": "upload",
         "local_command": ["sh", script.to_string_lossy()], "valid_parameters": {}}));
     let dataset = cluster.dataset().await;
     let algorithm = cluster.algorithm("chaos", "upload").await;
@@ -128,15 +129,10 @@ async fn chaos_collector_kill_9_during_a_1m_edge_upload() {
 
     // The executor's retry, once the collector is back: stored exactly once.
     cluster.restart("collector", collector);
-    let whole = reqwest::Body::wrap_stream(futures::stream::iter(body.into_iter().map(Ok::<_, std::io::Error>)));
-    let response = cluster
-        .http
-        .post(&url)
-        .header("Content-Type", "application/json")
-        .body(whole)
-        .send()
-        .await
-        .unwrap();
+    let whole =
+        reqwest::Body::wrap_stream(futures::stream::iter(body.into_iter().map(Ok::<_, std::io::Error>)));
+    let response =
+        cluster.http.post(&url).header("Content-Type", "application/json").body(whole).send().await.unwrap();
     let status = response.status();
     assert!(status.is_success(), "the retry answered {status}: {}", response.text().await.unwrap());
     assert_eq!(stored(&cluster, job_id).await, (1, EDGES as i64));
