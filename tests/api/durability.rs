@@ -272,6 +272,40 @@ async fn a_late_result_with_its_token_recovers_an_abandoned_job_and_other_late_u
     assert_eq!(app.count("result").await, 1);
 }
 
+/// A retried job's old run that uploads late (with its attempt's token) gets 409 naming that
+/// attempt, not 403; the current attempt's result is the one stored.
+#[tokio::test]
+async fn a_late_result_of_an_earlier_attempt_gets_409_and_the_current_attempt_owns_the_job() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    let (scheduler, launcher) = recording_scheduler(&app).await;
+    let experiment = executor::experiment(&app, "sleep").await;
+    let job = app
+        .start(&experiment, json!({"parallel": true, "max_retries": 1, "retry_backoff": 0.01}))
+        .await["id"]
+        .clone();
+    scheduler.tick().await;
+    let first = launcher.token(&job);
+    // The run vanishes; the job is retried and runs again under a new token.
+    launcher.inner.cleanup(job.as_i64().unwrap() as i32).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while launcher.token(&job) == first || app.job(&job).await["status"] != "running" {
+        scheduler.tick().await;
+        assert!(tokio::time::Instant::now() < deadline, "{}", app.job(&job).await);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let message = expect_error(upload(&app, &job, Some(&first)).await, StatusCode::CONFLICT).await;
+    let message = message.as_str().unwrap();
+    assert!(message.contains("attempt 1") && message.contains("run vanished"), "{message}");
+    assert_eq!(app.count("result").await, 0);
+    expect_json(upload(&app, &job, Some(&launcher.token(&job))).await, StatusCode::OK).await;
+    let done = app.job(&job).await;
+    assert_eq!((done["status"].as_str(), done["attempt"].as_i64()), (Some("done"), Some(2)), "{done}");
+    assert!(done["earlier_attempts"][0].get("token_hash").is_none(), "never shown: {done}");
+    expect_error(upload(&app, &job, Some(&first)).await, StatusCode::CONFLICT).await;
+    assert_eq!(app.count("result").await, 1);
+    scheduler.tick().await;
+}
+
 #[tokio::test]
 async fn a_claim_without_a_run_is_claimed_again_after_the_launch_timeout_and_an_unrecorded_run_is_adopted() {
     let app =
