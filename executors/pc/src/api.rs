@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 /// Client for `http://<api_host>`; `api_host` may carry a path prefix such as `/t/<token>`.
 pub struct Api {
