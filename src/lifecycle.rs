@@ -613,7 +613,8 @@ pub async fn retry(
         sqlx::query_as::<_, (i32, String, String, Option<String>, Option<i32>, Option<i32>, i32)>(
             "UPDATE job SET status = 'waiting', attempt = attempt + 1, \
                 earlier_attempts = earlier_attempts || jsonb_build_array(jsonb_build_object( \
-                    'attempt', attempt, 'reason', $2::text, 'at', now())), \
+                    'attempt', attempt, 'reason', $2::text, 'at', now(), \
+                    'token_hash', encode(upload_token_hash, 'hex'))), \
                 not_before = now() + make_interval(secs => $3), \
                 container_id = NULL, launched_at = NULL, upload_token_hash = NULL, log = NULL, \
                 error_code = NULL, failure_reason = NULL \

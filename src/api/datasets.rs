@@ -160,8 +160,29 @@ pub async fn find_dataset(state: &SharedState, id: i32) -> ApiResult<dataset::Mo
 
 impl From<QueryError> for ApiError {
     fn from(err: QueryError) -> Self {
+        if let QueryError::Busy(_) = err {
+            return server_error(err);
+        }
         tracing::info!(error = %err, "dataset query refused");
         ApiError::bad_request(err.to_string())
+    }
+}
+
+/// 500 with the query error's message: the request was fine, the server could not run it now.
+fn server_error(err: QueryError) -> ApiError {
+    tracing::warn!(error = %err, "dataset query not run");
+    ApiError::Internal(poem_openapi::payload::Json(crate::api::error::ErrorBody {
+        message: serde_json::Value::String(err.to_string()),
+    }))
+}
+
+/// Downloads are what executors call, and they can only retry: a database that cannot be
+/// reached (restarting) or is busy answers 500, which they retry, instead of the 400 a dataset
+/// definition gets, which would cost the run (found by the chaos suite, tests/chaos).
+pub fn download_error(err: QueryError) -> ApiError {
+    match err {
+        QueryError::Unreachable(_) | QueryError::Busy(_) => server_error(err),
+        err => err.into(),
     }
 }
 
@@ -445,7 +466,7 @@ pub async fn download(state: &SharedState, dataset_id: i32, header: Header) -> A
     let model = find_dataset(state, dataset_id).await?;
     let query = model.load_query.clone().unwrap_or_default();
     let source = state.sources.get(&model.data_source)?;
-    let columns = source.columns(&query).await?;
+    let columns = source.columns(&query).await.map_err(download_error)?;
     let nodes = node::Entity::find()
         .filter(node::Column::DatasetId.eq(model.id))
         .order_by_asc(node::Column::Id)
@@ -463,10 +484,13 @@ pub async fn download(state: &SharedState, dataset_id: i32, header: Header) -> A
         Header::Names => columns.iter().map(|c| c.name.clone()).collect(),
         Header::NodeIds => nodes.iter().map(|n| n.id.to_string()).collect(),
     };
-    let stream = source.stream_csv(&query, &columns, header_line).await?.map(|chunk| match chunk {
-        Ok(bytes) => Ok::<_, std::io::Error>(bytes),
-        Err(_) => abort_response(),
-    });
+    let stream =
+        source.stream_csv(&query, &columns, header_line).await.map_err(download_error)?.map(|chunk| {
+            match chunk {
+                Ok(bytes) => Ok::<_, std::io::Error>(bytes),
+                Err(_) => abort_response(),
+            }
+        });
     let file = match header {
         Header::Names => format!("dataset_{}.csv", model.id),
         Header::NodeIds => format!("dataset_{}_ids.csv", model.id),

@@ -75,11 +75,22 @@ impl Notifier {
     }
 
     async fn follow_once(&self, js: &jetstream::Context, config: &Config) -> anyhow::Result<()> {
-        let stream = crate::events::bus::ensure_stream(js, config).await?;
+        let mut stream = crate::events::bus::ensure_stream(js, config).await?;
+        // After an interruption (NATS restarted), go on after the last event passed on: the
+        // relay publishes what piled up in the outbox as soon as NATS is back, before this
+        // consumer exists again (found by the chaos suite, tests/chaos). A stream that is
+        // behind that point is a new one: start from its new events.
+        let last = self.last_seq.load(Ordering::Relaxed);
+        let stream_last = stream.info().await?.state.last_sequence;
+        let deliver_policy = if last == 0 || stream_last < last {
+            DeliverPolicy::New
+        } else {
+            DeliverPolicy::ByStartSequence { start_sequence: last + 1 }
+        };
         let consumer = stream
             .create_consumer(jetstream::consumer::pull::OrderedConfig {
                 filter_subject: format!("{}.>", config.events_prefix()),
-                deliver_policy: DeliverPolicy::New,
+                deliver_policy,
                 ..Default::default()
             })
             .await?;

@@ -67,9 +67,9 @@ pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) 
             match expected {
                 None => Err(ApiError::not_found("job", job_id)),
                 Some(Some(expected)) if bool::from(expected.as_slice().ct_eq(&presented)) => Ok(true),
-                Some(_) => {
-                    Err(ApiError::forbidden(format!("the upload token does not belong to job {job_id}")))
-                }
+                Some(_) => Err(earlier_attempt(state, job_id, &presented).await?.unwrap_or_else(|| {
+                    ApiError::forbidden(format!("the upload token does not belong to job {job_id}"))
+                })),
             }
         }
         Some(Presented::Malformed) => Err(ApiError::forbidden("the upload token in the path is not valid")),
@@ -82,6 +82,31 @@ pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) 
         }
         None => Ok(false),
     }
+}
+
+/// The token of an earlier attempt of the job (its run was given up on and the job retried):
+/// 409 naming the attempt. Its late result is not taken, whether or not the current attempt
+/// has produced one, as a retried Temporal activity's or Argo step's would not be: the current
+/// attempt owns the job (`earlier_attempts` keeps each attempt's token hash, never shown).
+async fn earlier_attempt(
+    state: &SharedState,
+    job_id: i32,
+    presented: &[u8; 32],
+) -> ApiResult<Option<ApiError>> {
+    let attempt: Option<(i32, String)> = sqlx::query_as(
+        "SELECT (e->>'attempt')::int, coalesce(e->>'reason', '') FROM job, jsonb_array_elements(earlier_attempts) e \
+         WHERE id = $1 AND e->>'token_hash' = encode($2, 'hex') LIMIT 1",
+    )
+    .bind(job_id)
+    .bind(presented.to_vec())
+    .fetch_optional(&state.pool)
+    .await?;
+    Ok(attempt.map(|(attempt, reason)| {
+        ApiError::conflict(format!(
+            "job {job_id}: this upload comes from its attempt {attempt}, which was given up on ({reason}) \
+             and retried; only the current attempt's result is accepted"
+        ))
+    }))
 }
 
 /// A dataset download: with a token, only the dataset of the token's job. Without a token it is

@@ -34,6 +34,11 @@ pub const OWN_SOURCE: &str = "postgres";
 pub enum QueryError {
     #[error("Could not reach database \"{0}\"")]
     Unreachable(String),
+    /// Every connection of the source's pool stayed in use for the whole acquire timeout: the
+    /// server is overloaded for a moment, the request is fine (answered 500, which executors
+    /// retry; a 400 would make them give up on their job).
+    #[error("Database \"{0}\" is busy: no connection became free in time; try again")]
+    Busy(String),
     #[error("Could not execute query \"{query}\" on database \"{source_name}\": {detail}")]
     Failed { query: String, source_name: String, detail: String },
     #[error(
@@ -161,12 +166,15 @@ impl Source {
 
     fn classify(&self, query: &str, err: sqlx::Error) -> QueryError {
         match err {
+            sqlx::Error::PoolTimedOut => QueryError::Busy(self.name().to_owned()),
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
-            | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Configuration(_) => QueryError::Unreachable(self.name().to_owned()),
             err => match err.as_database_error() {
+                Some(db) if db.code().is_some_and(|code| server_unavailable(&code)) => {
+                    QueryError::Unreachable(self.name().to_owned())
+                }
                 Some(db) => self.failed(query, db.message()),
                 None => self.failed(query, err),
             },
@@ -645,5 +653,40 @@ impl Source {
             .await
             .map_err(|e| self.classify(query, e))?;
         Ok(Some((values, integer)))
+    }
+}
+
+/// PostgreSQL's codes for "the server is going away or not there yet" (a restart, a crash
+/// recovery): connection exceptions (class 08), `admin_shutdown`, `crash_shutdown` and
+/// `cannot_connect_now`. The query was not at fault.
+fn server_unavailable(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::error::ApiError;
+
+    /// Found by the chaos suite: with hundreds of runs downloading at once, or while PostgreSQL
+    /// restarted, downloads answered 400 "Could not reach database", and executors gave up on
+    /// their jobs. A busy pool is 500 (retried); a source that cannot be reached is 400 when a
+    /// dataset is defined, 500 when it is downloaded.
+    #[tokio::test]
+    async fn a_busy_pool_is_a_server_error_and_an_unreachable_source_a_bad_request() {
+        let pool = PgPoolOptions::new().connect_lazy("postgres://nobody@127.0.0.1:1/none").unwrap();
+        let source = Source::Postgres { name: OWN_SOURCE.into(), pool, timeout: Duration::from_secs(1) };
+        let busy = source.classify("SELECT 1", sqlx::Error::PoolTimedOut);
+        assert!(matches!(busy, QueryError::Busy(_)), "{busy:?}");
+        assert_eq!(ApiError::from(busy).status(), poem::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let unreachable = || source.classify("SELECT 1", sqlx::Error::PoolClosed);
+        assert_eq!(ApiError::from(unreachable()).status(), poem::http::StatusCode::BAD_REQUEST);
+        // Executors download, and can only retry: to them a restarting database is a 500.
+        let download = crate::api::datasets::download_error(unreachable());
+        assert_eq!(download.status(), poem::http::StatusCode::INTERNAL_SERVER_ERROR);
+        // "terminating connection due to administrator command" (pg_ctl restart) is the server
+        // going away, not a failed query.
+        assert!(server_unavailable("57P01") && server_unavailable("08006"));
+        assert!(!server_unavailable("42P01"), "undefined table is the query's fault");
     }
 }

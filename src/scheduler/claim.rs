@@ -10,7 +10,7 @@
 //! replicas are serialised by a transaction-scoped advisory lock, because the rule reads other
 //! rows; `FOR UPDATE SKIP LOCKED` keeps replicas off each other's candidates all the same.
 
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, pool::PoolConnection};
 use uuid::Uuid;
 
 use entity::enums::JobStatus;
@@ -19,6 +19,60 @@ use crate::lifecycle::{self, JobState};
 
 /// Key of the advisory lock held while claiming.
 const CLAIM_LOCK: i64 = 0x6361_7573_6577_6179; // "causeway"
+
+/// First key of the session advisory locks (`pg_advisory_lock(CLAIMER_LOCK, job id)`) a
+/// scheduler holds on each job it claimed, from before the claim commits until the job's run is
+/// recorded. The lock goes with the scheduler's session: a claimed job without a run whose lock
+/// is free was claimed by a scheduler that died, and is taken back at once instead of after
+/// `CAUSEWAY_LAUNCH_TIMEOUT`.
+pub const CLAIMER_LOCK: i32 = 0x6361_7573; // "caus"
+
+/// The claimer's locks on a batch (see [`CLAIMER_LOCK`]), held on the claim's connection.
+/// [`ClaimHold::release`] gives them back once the batch's runs are recorded; dropped without
+/// it (an error, a panic), the connection is closed rather than pooled, which ends the locks.
+pub struct ClaimHold {
+    conn: Option<PoolConnection<Postgres>>,
+}
+
+impl ClaimHold {
+    pub async fn release(mut self) -> Result<(), sqlx::Error> {
+        if let Some(mut conn) = self.conn.take() {
+            // The connection is the hold's alone: every session lock on it is the batch's.
+            let unlocked = sqlx::query("SELECT pg_advisory_unlock_all()").execute(&mut *conn).await;
+            if unlocked.is_err() {
+                conn.close_on_drop();
+            }
+            unlocked?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ClaimHold {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.as_mut() {
+            conn.close_on_drop();
+        }
+    }
+}
+
+/// Whether the scheduler that claimed job `id` is gone: nobody holds its claimer lock.
+pub async fn claimer_gone(pool: &PgPool, id: i32) -> Result<bool, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let free: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
+        .bind(CLAIMER_LOCK)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if free {
+        sqlx::query("SELECT pg_advisory_unlock($1, $2)")
+            .bind(CLAIMER_LOCK)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(free)
+}
 
 /// A claimed job, now `running`, with the token its executor must present.
 #[derive(Debug, Clone)]
@@ -61,9 +115,24 @@ pub fn startable(waiting: &[Waiting], mut running_any: bool, mut running_sequent
 }
 
 /// Claims up to `limit` jobs that may start: sets them running (events `job.started`) and gives
-/// each a fresh upload token, in one short transaction.
-pub async fn claim_batch(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>, lifecycle::TransitionError> {
-    let mut tx = pool.begin().await?;
+/// each a fresh upload token, in one short transaction. The returned hold keeps the claimer
+/// locks ([`CLAIMER_LOCK`]) until the caller has recorded the runs.
+pub async fn claim_batch(
+    pool: &PgPool,
+    limit: i64,
+) -> Result<(Vec<Claimed>, ClaimHold), lifecycle::TransitionError> {
+    let mut hold = ClaimHold { conn: Some(pool.acquire().await?) };
+    let conn = hold.conn.as_mut().expect("just acquired");
+    // An error drops the hold, which closes the connection with any lock taken.
+    let claimed = claim_on(conn, limit).await?;
+    Ok((claimed, hold))
+}
+
+async fn claim_on(
+    conn: &mut sqlx::PgConnection,
+    limit: i64,
+) -> Result<Vec<Claimed>, lifecycle::TransitionError> {
+    let mut tx = sqlx::Connection::begin(conn).await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(CLAIM_LOCK).execute(&mut *tx).await?;
     let waiting: Vec<(i32, String, bool)> = sqlx::query_as(
         "SELECT id, type, coalesce(parallel, false) FROM job WHERE status = $2::job_status \
@@ -91,6 +160,16 @@ pub async fn claim_batch(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>, life
         .map(|(id, kind, parallel)| Waiting { id, experiment: kind == entity::job::EXPERIMENT_JOB, parallel })
         .collect();
     let ids = startable(&waiting, running_any, running_sequential);
+    // Session locks, taken before the claim commits so that no moment shows the claim without
+    // them. A job whose lock is still held (its earlier claimer, alive but past the launch
+    // timeout, is still in its pass) waits for the next pass.
+    let ids: Vec<i32> = sqlx::query_scalar(
+        "SELECT id FROM unnest($2::int4[]) AS id WHERE pg_try_advisory_lock($1, id) ORDER BY id",
+    )
+    .bind(CLAIMER_LOCK)
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
     if ids.is_empty() {
         return Ok(vec![]);
     }

@@ -117,8 +117,9 @@ impl Scheduler {
     pub async fn launch_waiting(&self) -> anyhow::Result<usize> {
         let mut launched = 0;
         while !self.stopping() {
-            let claimed = claim::claim_batch(&self.pool, CLAIM_BATCH).await?;
+            let (claimed, hold) = claim::claim_batch(&self.pool, CLAIM_BATCH).await?;
             if claimed.is_empty() {
+                hold.release().await?;
                 break;
             }
             let host = self.config.executor_api_host();
@@ -180,6 +181,9 @@ impl Scheduler {
             for (job_id, err) in failures {
                 self.launch_failed(job_id, &err).await?;
             }
+            // Every claimed job now has its run recorded or has ended: other schedulers may
+            // read a free claimer lock as "not being launched" from here on.
+            hold.release().await?;
         }
         Ok(launched)
     }
@@ -267,21 +271,29 @@ impl Scheduler {
                 continue;
             }
             // A vanished run's job keeps MPCSL's log (the marker when none was saved).
+            let mut reason = "";
             let note = if job.container_id.is_some() {
                 tracing::warn!(job_id = job.id, container_id = job.container_id, "run vanished");
                 String::new()
             } else if self.waited_longer_than(job, self.config.launch_timeout) {
                 tracing::warn!(job_id = job.id, "no run within the launch timeout");
+                reason = "claimed, but no run was observed within the launch timeout";
                 format!(
                     "\nCauseway observed no run of this job within {:?} of its claim \
                      (CAUSEWAY_LAUNCH_TIMEOUT); the scheduler may have stopped before launching it.\n",
                     self.config.launch_timeout
                 )
+            } else if claim::claimer_gone(&self.pool, job.id).await? {
+                tracing::warn!(job_id = job.id, "claimed by a scheduler that is gone, and never launched");
+                reason = "claimed by a scheduler that stopped before launching it";
+                "\nCauseway observed no run of this job: the scheduler that claimed it stopped before \
+                 launching it.\n"
+                    .to_owned()
             } else {
                 continue;
             };
             if job.container_id.is_none() {
-                self.without_run(job.id, &note).await?;
+                self.without_run(job.id, reason, &note).await?;
                 continue;
             }
             let reason = LostRun::Vanished;
@@ -310,19 +322,19 @@ impl Scheduler {
         Ok(retried)
     }
 
-    /// A claimed job with no run after the launch timeout: its scheduler stopped between claim
-    /// and launch, so it had no attempt. It goes back to `waiting` at once, even without
+    /// A claimed job with no run whose claimer is gone (its claimer lock is free) or that has
+    /// waited past the launch timeout: its scheduler stopped between claim and launch, so it
+    /// had no attempt. It goes back to `waiting` at once, even without
     /// retries (a few times at most, so that a launcher that never starts anything still ends
     /// the job), or fails with `note` in its log. Decided under the row lock a launch holds, so
     /// a launch in progress is never taken back.
-    async fn without_run(&self, job_id: i32, note: &str) -> anyhow::Result<()> {
+    async fn without_run(&self, job_id: i32, reason: &str, note: &str) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
         if !lifecycle::lock_without_run(&mut tx, job_id).await? {
             return Ok(()); // launched (or ended) meanwhile
         }
         let budget = lifecycle::RetryBudget::load(&mut tx, job_id).await?;
         if budget.is_some_and(|b| b.allows_requeue()) {
-            let reason = "claimed, but no run was observed within the launch timeout";
             lifecycle::retry(&mut tx, job_id, reason, std::time::Duration::ZERO).await?;
         } else {
             lifecycle::append_log(&mut tx, job_id, note).await?;

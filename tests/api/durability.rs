@@ -272,6 +272,40 @@ async fn a_late_result_with_its_token_recovers_an_abandoned_job_and_other_late_u
     assert_eq!(app.count("result").await, 1);
 }
 
+/// A retried job's old run that uploads late (with its attempt's token) gets 409 naming that
+/// attempt, not 403; the current attempt's result is the one stored.
+#[tokio::test]
+async fn a_late_result_of_an_earlier_attempt_gets_409_and_the_current_attempt_owns_the_job() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    let (scheduler, launcher) = recording_scheduler(&app).await;
+    let experiment = executor::experiment(&app, "sleep").await;
+    let job = app
+        .start(&experiment, json!({"parallel": true, "max_retries": 1, "retry_backoff": 0.01}))
+        .await["id"]
+        .clone();
+    scheduler.tick().await;
+    let first = launcher.token(&job);
+    // The run vanishes; the job is retried and runs again under a new token.
+    launcher.inner.cleanup(job.as_i64().unwrap() as i32).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while launcher.token(&job) == first || app.job(&job).await["status"] != "running" {
+        scheduler.tick().await;
+        assert!(tokio::time::Instant::now() < deadline, "{}", app.job(&job).await);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let message = expect_error(upload(&app, &job, Some(&first)).await, StatusCode::CONFLICT).await;
+    let message = message.as_str().unwrap();
+    assert!(message.contains("attempt 1") && message.contains("run vanished"), "{message}");
+    assert_eq!(app.count("result").await, 0);
+    expect_json(upload(&app, &job, Some(&launcher.token(&job))).await, StatusCode::OK).await;
+    let done = app.job(&job).await;
+    assert_eq!((done["status"].as_str(), done["attempt"].as_i64()), (Some("done"), Some(2)), "{done}");
+    assert!(done["earlier_attempts"][0].get("token_hash").is_none(), "never shown: {done}");
+    expect_error(upload(&app, &job, Some(&first)).await, StatusCode::CONFLICT).await;
+    assert_eq!(app.count("result").await, 1);
+    scheduler.tick().await;
+}
+
 #[tokio::test]
 async fn a_claim_without_a_run_is_claimed_again_after_the_launch_timeout_and_an_unrecorded_run_is_adopted() {
     let app =
@@ -282,7 +316,7 @@ async fn a_claim_without_a_run_is_claimed_again_after_the_launch_timeout_and_an_
     let never = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
     let given_up = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
     // A scheduler claims all three, starts one run and stops before recording it.
-    let claimed = claim::claim_batch(&app.pool, 10).await.unwrap();
+    let (claimed, hold) = claim::claim_batch(&app.pool, 10).await.unwrap();
     assert_eq!(claimed.len(), 3);
     let first = claimed.iter().find(|c| launched == c.job.id).unwrap();
     let host = app.state.config.executor_api_host();
@@ -298,8 +332,18 @@ async fn a_claim_without_a_run_is_claimed_again_after_the_launch_timeout_and_an_
     ))
     .await;
 
-    // The next scheduler adopts the run; after the launch timeout, the job without a run is
-    // claimed again (and runs), the one out of requeues fails with a line in its log.
+    // The claimer is alive (its locks held) but stuck: past the launch timeout, its jobs are
+    // taken back all the same.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while app.job(&never).await["attempt"] != 2 {
+        scheduler.tick().await;
+        assert!(tokio::time::Instant::now() < deadline, "{}", app.job(&never).await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(hold);
+
+    // The next scheduler adopts the run; the job without a run is claimed again (and runs),
+    // the one out of requeues fails with a line in its log.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         scheduler.tick().await;
@@ -319,6 +363,39 @@ async fn a_claim_without_a_run_is_claimed_again_after_the_launch_timeout_and_an_
         }
         assert!(tokio::time::Instant::now() < deadline, "{adopted}\n{requeued}\n{failed}");
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A scheduler that dies between claim and launch (its session, and with it its claimer locks,
+/// gone) has its claims taken back at the next pass of a live scheduler, not after
+/// `CAUSEWAY_LAUNCH_TIMEOUT`; a live claimer's are left alone until then.
+#[tokio::test]
+async fn the_claims_of_a_dead_scheduler_are_taken_back_at_once() {
+    let app =
+        spawn_app_scheduling(Scheduling::Manual, |c| c.launch_timeout = Duration::from_secs(3600)).await;
+    let scheduler = app.scheduler.clone().unwrap();
+    let experiment = executor::experiment(&app, "ok").await;
+    let job = app.start(&experiment, json!({"parallel": true})).await["id"].clone();
+    let (claimed, hold) = claim::claim_batch(&app.pool, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    // Alive: its claim stays, and another scheduler may not claim the job either.
+    scheduler.monitor().await.unwrap();
+    let running = app.job(&job).await;
+    assert_eq!((running["status"].as_str(), running["attempt"].as_i64()), (Some("running"), Some(1)));
+    // Dead: the claim comes back at once, and the job runs.
+    drop(hold);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        scheduler.tick().await;
+        let job = app.job(&job).await;
+        if job["status"] == "done" {
+            assert_eq!(job["attempt"], 2, "{job}");
+            let reason = job["earlier_attempts"][0]["reason"].as_str().unwrap();
+            assert!(reason.contains("stopped before launching"), "{job}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{job}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -3,7 +3,6 @@
 
 mod algorithms;
 mod auth;
-mod chaos;
 mod contract;
 mod datasets;
 mod distributions;

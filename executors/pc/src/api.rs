@@ -3,13 +3,13 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 /// Client for `http://<api_host>`; `api_host` may carry a path prefix such as `/t/<token>`.
 pub struct Api {
     base: String,
     agent: ureq::Agent,
-    /// Attempts for the dataset download (MPCSL retries up to 5 times).
+    /// Attempts for the dataset download and the result upload (MPCSL retries up to 5 times).
     pub load_attempts: u32,
     pub retry_delay: Duration,
 }
@@ -90,21 +90,44 @@ impl Api {
         }
     }
 
-    /// `POST /api/job/<id>/result` with the JSON body; any non-2xx answer is an error.
+    /// `POST /api/job/<id>/result` with the JSON body, retried (as often as the download) on
+    /// connection errors and 5xx answers: a backend that restarts its database or its collector
+    /// must not cost the run. A retry after an upload that was stored but whose answer was lost
+    /// gets 409 (the job is done); the result is stored once either way. Any other non-2xx
+    /// answer is an error at once.
     pub fn post_result(&self, job_id: i64, body: &[u8]) -> Result<()> {
         let url = self.url(&format!("/api/job/{job_id}/result"));
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.post_once(&url, body) {
+                Ok(()) => return Ok(()),
+                Err(Failure::Permanent(e)) => return Err(e),
+                Err(Failure::Retryable(e)) if attempt >= self.load_attempts => {
+                    return Err(e.context(format!("giving up after {attempt} attempts")));
+                }
+                Err(Failure::Retryable(e)) => {
+                    println!("upload attempt {attempt} failed ({e:#}); retrying");
+                    std::thread::sleep(self.retry_delay * attempt);
+                }
+            }
+        }
+    }
+
+    fn post_once(&self, url: &str, body: &[u8]) -> Result<(), Failure> {
         let mut resp = self
             .agent
-            .post(&url)
+            .post(url)
             .header("Content-Type", "application/json")
             .send(body)
-            .with_context(|| format!("POST {url}"))?;
+            .map_err(|e| Failure::Retryable(anyhow::Error::new(e).context(format!("POST {url}"))))?;
         let status = resp.status().as_u16();
-        if !(200..300).contains(&status) {
-            let text = resp.body_mut().read_to_string().unwrap_or_default();
-            bail!("POST {url} answered {status}: {}", snippet(&text));
+        if (200..300).contains(&status) {
+            return Ok(());
         }
-        Ok(())
+        let text = resp.body_mut().read_to_string().unwrap_or_default();
+        let e = anyhow::anyhow!("POST {url} answered {status}: {}", snippet(&text));
+        Err(if status >= 500 { Failure::Retryable(e) } else { Failure::Permanent(e) })
     }
 
     /// `PUT /api/job/<id>` with no body: marks the running job as failed (contract §4).

@@ -262,7 +262,7 @@ fn failed_download_reports_the_job_and_exits_non_zero() {
 fn failed_upload_reports_the_job_and_exits_non_zero() {
     let csv = chain_csv();
     let backend = Backend::start(move |req, _| match req.method.as_str() {
-        "POST" => (500, "boom".into()),
+        "POST" => (409, "{\"message\": \"job 7 is error; its result is not accepted\"}".into()),
         _ => routes(req, &csv),
     });
     let out = run_executor(backend.port, &[]);
@@ -283,6 +283,38 @@ fn download_is_retried_on_server_errors() {
     let calls: Vec<String> = backend.requests().into_iter().map(|r| r.method).collect();
     assert_eq!(calls, vec!["GET", "GET", "GET", "POST"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("attempt 3"));
+}
+
+/// Found by the chaos suite (tests/chaos): uploads that met a PostgreSQL restart got 500 and
+/// their jobs were lost.
+#[test]
+fn upload_is_retried_on_server_errors() {
+    let csv = chain_csv();
+    let posts = std::sync::atomic::AtomicUsize::new(0);
+    let backend = Backend::start(move |req, _| match req.method.as_str() {
+        "POST" if posts.fetch_add(1, Ordering::SeqCst) < 2 => {
+            (500, "{\"message\": \"Internal Server Error\"}".into())
+        }
+        _ => routes(req, &csv),
+    });
+    let out = run_executor(backend.port, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let calls: Vec<String> = backend.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(calls, vec!["GET", "POST", "POST", "POST"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("upload attempt 2 failed"));
+}
+
+#[test]
+fn upload_that_keeps_failing_reports_the_job() {
+    let csv = chain_csv();
+    let backend = Backend::start(move |req, _| match req.method.as_str() {
+        "POST" => (503, "busy".into()),
+        _ => routes(req, &csv),
+    });
+    let out = run_executor(backend.port, &[]);
+    assert!(!out.status.success());
+    let calls: Vec<String> = backend.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(calls, vec!["GET", "POST", "POST", "POST", "POST", "POST", "PUT"]);
 }
 
 #[test]
