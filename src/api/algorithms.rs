@@ -113,12 +113,12 @@ impl AlgorithmsApi {
     /// The launcher this installation runs jobs with: with `local`, algorithms without a local
     /// command run on Kubernetes only; with `kubernetes`, those without an image cannot run.
     #[oai(path = "/launcher", method = "get", operation_id = "getLauncher")]
-    async fn launcher(&self, _caller: Viewer, state: Data<&SharedState>) -> Json<LauncherInfo> {
+    async fn launcher(&self, _caller: Viewer, state: Data<&SharedState>) -> ApiResult<Json<LauncherInfo>> {
         let launcher = match state.config.launcher {
             crate::config::LauncherKind::Local => LauncherKindView::Local,
             crate::config::LauncherKind::Kubernetes => LauncherKindView::Kubernetes,
         };
-        Json(LauncherInfo { launcher })
+        Ok(Json(LauncherInfo { launcher }))
     }
 
     /// Add an algorithm; `valid_parameters` is checked to be a valid parameter schema.

@@ -164,9 +164,22 @@ impl Source {
         }
     }
 
+    /// Connections the source's pool holds, idle or in use.
+    fn open_connections(&self) -> u32 {
+        match self {
+            Source::Postgres { pool, .. } => pool.size(),
+            Source::MySql { pool, .. } => pool.size(),
+        }
+    }
+
     fn classify(&self, query: &str, err: sqlx::Error) -> QueryError {
         match err {
-            sqlx::Error::PoolTimedOut => QueryError::Busy(self.name().to_owned()),
+            // sqlx also times out when no connection could be opened at all: only a pool
+            // holding connections (all in use) is busy; an empty one did not reach the server.
+            sqlx::Error::PoolTimedOut if self.open_connections() > 0 => {
+                QueryError::Busy(self.name().to_owned())
+            }
+            sqlx::Error::PoolTimedOut => QueryError::Unreachable(self.name().to_owned()),
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::PoolClosed
@@ -676,8 +689,10 @@ mod tests {
     async fn a_busy_pool_is_a_server_error_and_an_unreachable_source_a_bad_request() {
         let pool = PgPoolOptions::new().connect_lazy("postgres://nobody@127.0.0.1:1/none").unwrap();
         let source = Source::Postgres { name: OWN_SOURCE.into(), pool, timeout: Duration::from_secs(1) };
-        let busy = source.classify("SELECT 1", sqlx::Error::PoolTimedOut);
-        assert!(matches!(busy, QueryError::Busy(_)), "{busy:?}");
+        // A pool that never opened a connection timed out reaching the server: unreachable.
+        let never_connected = source.classify("SELECT 1", sqlx::Error::PoolTimedOut);
+        assert!(matches!(never_connected, QueryError::Unreachable(_)), "{never_connected:?}");
+        let busy = QueryError::Busy(OWN_SOURCE.into());
         assert_eq!(ApiError::from(busy).status(), poem::http::StatusCode::INTERNAL_SERVER_ERROR);
         let unreachable = || source.classify("SELECT 1", sqlx::Error::PoolClosed);
         assert_eq!(ApiError::from(unreachable()).status(), poem::http::StatusCode::BAD_REQUEST);

@@ -118,7 +118,9 @@ async fn an_algorithm_in_use_cannot_be_deleted() {
         .unwrap();
     let message =
         expect_error(app.delete(&format!("/api/algorithm/{}", pc["id"])).await, StatusCode::CONFLICT).await;
-    assert!(message.as_str().unwrap().contains("used by 1 experiment"), "{message}");
+    let users = app.count(&format!("experiment WHERE algorithm_id = {}", pc["id"])).await;
+    assert!(users > 0);
+    assert!(message.as_str().unwrap().contains(&format!("used by {users} experiment")), "{message}");
     expect_json(app.get(&format!("/api/algorithm/{}", pc["id"])).await, StatusCode::OK).await;
 }
 
