@@ -245,7 +245,20 @@ impl Launcher for LocalLauncher {
         tokio::task::spawn_blocking(move || {
             let dirs = RunDir::list(&work_dir)
                 .with_context(|| format!("listing run folders in {}", work_dir.display()))?;
-            Ok(dirs
+            let mut runs = Vec::with_capacity(dirs.len());
+            for dir in dirs {
+                if dir.never_started() {
+                    // Found by the chaos suite: reported as a failed run, such a folder failed
+                    // its job although nothing ever ran.
+                    tracing::warn!(job_id = dir.job_id, "removing the folder of a run that never started");
+                    if let Err(err) = std::fs::remove_dir_all(&dir.path) {
+                        tracing::warn!(job_id = dir.job_id, error = %err, "could not remove the folder");
+                    }
+                    continue;
+                }
+                runs.push(dir);
+            }
+            Ok(runs
                 .into_iter()
                 .map(|dir| RunObservation {
                     job_id: dir.job_id,

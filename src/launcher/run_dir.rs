@@ -98,18 +98,32 @@ impl RunDir {
         self.record().is_some_and(|record| process_start(record.pid) == Some(record.start_ticks))
     }
 
+    /// A folder whose supervisor never recorded itself within [`RECORD_GRACE`]: the scheduler
+    /// stopped between making the folder and starting the supervisor, so there is no run (the
+    /// job goes back to `waiting` like any claim that was never launched).
+    pub fn never_started(&self) -> bool {
+        self.exit_code().is_none() && self.record().is_none() && self.age() >= RECORD_GRACE
+    }
+
+    fn age(&self) -> Duration {
+        std::fs::metadata(&self.path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .unwrap_or_default()
+    }
+
     /// What the folder says about the run.
     pub fn state(&self) -> RunState {
         if let Some(code) = self.exit_code() {
             return exit_state(code);
         }
         if self.record().is_none() {
-            let age = std::fs::metadata(&self.path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .unwrap_or_default();
-            return if age < RECORD_GRACE { RunState::Pending } else { RunState::Failed { exit_code: None } };
+            return if self.age() < RECORD_GRACE {
+                RunState::Pending
+            } else {
+                RunState::Failed { exit_code: None }
+            };
         }
         if self.alive() {
             return RunState::Running;
@@ -181,6 +195,10 @@ mod tests {
         let dir = RunDir::new(work.path(), 7);
         std::fs::create_dir_all(&dir.path).unwrap();
         assert_eq!(dir.state(), RunState::Pending, "a fresh folder without a record");
+        assert!(!dir.never_started(), "its supervisor may still record itself");
+        let past = std::time::SystemTime::now() - RECORD_GRACE - Duration::from_secs(1);
+        std::fs::File::open(&dir.path).unwrap().set_modified(past).unwrap();
+        assert!(dir.never_started(), "no record after the grace: nothing ever ran");
         // A record of this (live) process: running.
         let me = std::process::id() as i32;
         let record = RunRecord { pid: me, start_ticks: process_start(me).unwrap() };

@@ -236,6 +236,12 @@ impl Scheduler {
                 continue;
             };
             if job.container_id.is_none() {
+                if observation.state == RunState::Pending {
+                    // Not yet known to be a run: a local folder whose supervisor has not recorded
+                    // itself may be all a killed scheduler left before starting anything (found
+                    // by the chaos suite). It is adopted once it runs, or dropped as never started.
+                    continue;
+                }
                 // Launched by a scheduler that stopped before recording it: adopt the run.
                 tracing::info!(job_id, container_id = observation.container_id, "adopting a run");
                 self.record_container(job_id, &observation.container_id).await?;
