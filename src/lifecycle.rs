@@ -222,6 +222,9 @@ fn error_code_name(code: JobErrorCode) -> &'static str {
 
 type JobRow = (i32, String, String, Option<String>, Option<i32>, Option<i32>);
 
+/// A job row as a transition returns it, with its experiment's study.
+type TransitionRow = (i32, String, String, Option<String>, Option<i32>, Option<i32>, Option<i32>);
+
 fn job_state(row: JobRow) -> JobState {
     let (id, job_type, status, error_code, experiment_id, dataset_id) = row;
     JobState {
@@ -258,7 +261,18 @@ pub async fn apply(
     id: i32,
     transition: &Transition,
 ) -> Result<JobState, TransitionError> {
-    if let Some(state) = apply_many(conn, &[id], transition).await?.pop() {
+    apply_with_events(conn, id, transition, Vec::new()).await
+}
+
+/// As [`apply`], recording `also` (events of the same change, such as the stored result) in the
+/// same outbox write as the job's; nothing is recorded when the job does not move.
+pub async fn apply_with_events(
+    conn: &mut PgConnection,
+    id: i32,
+    transition: &Transition,
+    also: Vec<Event>,
+) -> Result<JobState, TransitionError> {
+    if let Some(state) = apply_recording(conn, &[id], transition, also).await?.pop() {
         return Ok(state);
     }
     let current: Option<String> = sqlx::query_scalar("SELECT status::text FROM job WHERE id = $1")
@@ -280,17 +294,28 @@ pub async fn apply_many(
     ids: &[i32],
     transition: &Transition,
 ) -> Result<Vec<JobState>, TransitionError> {
+    apply_recording(conn, ids, transition, Vec::new()).await
+}
+
+/// [`apply_many`], with `also` recorded after the jobs' events when at least one job moved.
+async fn apply_recording(
+    conn: &mut PgConnection,
+    ids: &[i32],
+    transition: &Transition,
+    also: Vec<Event>,
+) -> Result<Vec<JobState>, TransitionError> {
     let allowed: Vec<&str> = transition.allowed_from().iter().map(|s| s.as_str()).collect();
     // A recovery clears the error code and applies only to jobs with a failure reason.
     let recovers = *transition == Transition::Recover;
-    let rows: Vec<JobRow> = sqlx::query_as(
+    let rows: Vec<TransitionRow> = sqlx::query_as(
         "UPDATE job SET status = $2::job_status, \
                 error_code = CASE WHEN $6 THEN NULL ELSE COALESCE($3::job_error_code, error_code) END, \
                 end_time = CASE WHEN $4 THEN now() ELSE end_time END, \
                 launched_at = CASE WHEN $2 = 'running' THEN now() ELSE launched_at END, \
                 failure_reason = CASE WHEN $2 = 'error' THEN $7 ELSE failure_reason END \
          WHERE id = ANY($1) AND status::text = ANY($5) AND (NOT $6 OR failure_reason IS NOT NULL) \
-         RETURNING id, type, status::text, error_code::text, experiment_id, dataset_id",
+         RETURNING id, type, status::text, error_code::text, experiment_id, dataset_id, \
+                   (SELECT e.study_id FROM experiment e WHERE e.id = job.experiment_id)",
     )
     .bind(ids)
     .bind(transition.target().as_str())
@@ -301,15 +326,26 @@ pub async fn apply_many(
     .bind(transition.failure_reason().map(LostRun::as_str))
     .fetch_all(&mut *conn)
     .await?;
-    let mut states: Vec<JobState> = rows.into_iter().map(job_state).collect();
+    // Experiments of the jobs that belong to a study (asked in the same statement, so jobs
+    // outside studies cost no query more).
+    let mut in_studies: Vec<i32> =
+        rows.iter().filter(|row| row.6.is_some()).filter_map(|row| row.4).collect();
+    let mut states: Vec<JobState> = rows
+        .into_iter()
+        .map(|(id, kind, status, code, experiment, dataset, _)| {
+            job_state((id, kind, status, code, experiment, dataset))
+        })
+        .collect();
     states.sort_by_key(|s| s.id);
     let mut events: Vec<Event> = states.iter().map(|s| job_event(s, transition.event())).collect();
-    if transition.ends_job() {
+    if transition.ends_job() && !in_studies.is_empty() {
         // Jobs of a study: its progress (and its end) in the same transaction.
-        let mut experiments: Vec<i32> = states.iter().filter_map(|s| s.experiment_id).collect();
-        experiments.sort_unstable();
-        experiments.dedup();
-        events.extend(crate::studies::progress::job_end_events(conn, &experiments).await?);
+        in_studies.sort_unstable();
+        in_studies.dedup();
+        events.extend(crate::studies::progress::job_end_events(conn, &in_studies).await?);
+    }
+    if !states.is_empty() {
+        events.extend(also);
     }
     outbox::record_sqlx(conn, &events).await?;
     for state in &states {

@@ -122,3 +122,22 @@ pub fn percentile(mut values: Vec<f64>, p: f64) -> f64 {
     let index = ((values.len() - 1) as f64 * p).round() as usize;
     values[index]
 }
+
+/// CPU seconds (user + system) used so far by this process and by the PostgreSQL backends
+/// serving this bench's database: comparing two snapshots tells where the work of a phase went,
+/// which wall-clock rates on a shared two-core machine cannot.
+pub async fn cpu_seconds(pool: &sqlx::PgPool) -> anyhow::Result<(f64, f64)> {
+    let backends: Vec<i32> =
+        sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            .fetch_all(pool)
+            .await?;
+    let ticks = |pid: &str| -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+        let fields: Vec<&str> = stat.rsplit_once(") ").map_or(vec![], |(_, rest)| rest.split(' ').collect());
+        let field = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        (field(11) + field(12)) / 100.0
+    };
+    let postgres = backends.iter().map(|pid| ticks(&pid.to_string())).sum();
+    Ok((ticks("self"), postgres))
+}

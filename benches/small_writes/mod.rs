@@ -6,7 +6,10 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use super::{common::Bench, common::percentile, job_with_nodes};
+use super::{
+    common::{Bench, cpu_seconds, percentile},
+    job_with_nodes,
+};
 
 const SEQUENTIAL: usize = 1_000;
 const WARM_UP: usize = 20;
@@ -96,6 +99,7 @@ async fn result_uploads(bench: &Bench, nodes: &[i32]) -> anyhow::Result<()> {
         "small_writes_result_upload_4_edges_sequential_chunked: p50 {p50:.2} ms, p99 {p99:.2} ms, {rate:.0} /s (streaming path, interleaved)"
     );
 
+    let cpu_before = cpu_seconds(&bench.state.pool).await?;
     let started = Instant::now();
     let tasks: Vec<_> = concurrent
         .chunks(PER_CLIENT)
@@ -118,10 +122,15 @@ async fn result_uploads(bench: &Bench, nodes: &[i32]) -> anyhow::Result<()> {
         latencies.extend(task.await??);
     }
     let rate = latencies.len() as f64 / started.elapsed().as_secs_f64();
+    let cpu_after = cpu_seconds(&bench.state.pool).await?;
     let (p50, p99) = (percentile(latencies.clone(), 0.5), percentile(latencies, 0.99));
+    let per_upload = |before: f64, after: f64| (after - before) * 1e6 / (CLIENTS * PER_CLIENT) as f64;
     println!(
-        "small_writes_result_upload_4_edges_{CLIENTS}_clients: {rate:.0} /s, p50 {p50:.2} ms, p99 {p99:.2} ms ({} uploads)",
-        CLIENTS * PER_CLIENT
+        "small_writes_result_upload_4_edges_{CLIENTS}_clients: {rate:.0} /s, p50 {p50:.2} ms, p99 {p99:.2} ms ({} uploads); \
+         CPU per upload: {:.0} µs server and clients, {:.0} µs PostgreSQL",
+        CLIENTS * PER_CLIENT,
+        per_upload(cpu_before.0, cpu_after.0),
+        per_upload(cpu_before.1, cpu_after.1),
     );
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM result").fetch_one(&bench.state.pool).await?;
     anyhow::ensure!(stored as usize == ids.len(), "stored {stored} results of {}", ids.len());

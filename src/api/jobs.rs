@@ -488,11 +488,7 @@ impl JobsApi {
                     .await?
             }
         };
-        let model = entity::result::Entity::find_by_id(ingested.result_id)
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("the stored result disappeared"))?;
-        Ok(Json(model.into()))
+        Ok(Json(ingested.result.into()))
     }
 }
 

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio_util::io::SyncIoBridge;
 
 use crate::{
-    events::{Entity, Event, outbox},
+    events::{Entity, Event},
     lifecycle::{self, LostRun, Transition, TransitionError},
 };
 
@@ -37,9 +37,36 @@ pub enum IngestError {
 /// What was stored.
 #[derive(Debug, Clone)]
 pub struct Ingested {
-    pub result_id: i32,
+    pub result: entity::result::Model,
     pub edges: u64,
     pub sepsets: u64,
+}
+
+/// The result's row as `RETURNING` gives it (the columns of [`RESULT_COLUMNS`]).
+type ResultRow = (
+    i32,
+    i32,
+    chrono::DateTime<chrono::Utc>,
+    chrono::DateTime<chrono::Utc>,
+    Option<f64>,
+    Option<f64>,
+    Option<Value>,
+);
+
+const RESULT_COLUMNS: &str =
+    "id, job_id, start_time, end_time, execution_time, dataset_loading_time, meta_results";
+
+fn result_model(row: ResultRow) -> entity::result::Model {
+    let (id, job_id, start_time, end_time, execution_time, dataset_loading_time, meta_results) = row;
+    entity::result::Model {
+        id,
+        job_id,
+        start_time: start_time.fixed_offset(),
+        end_time: end_time.fixed_offset(),
+        execution_time,
+        dataset_loading_time,
+        meta_results,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -122,17 +149,17 @@ pub async fn ingest(
     let summary = parsed.map_err(IngestError::Invalid)?;
     copied?;
 
-    sqlx::query(
+    let row: ResultRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE result SET meta_results = CAST($2 AS json), execution_time = $3, dataset_loading_time = $4 \
-         WHERE id = $1",
-    )
+         WHERE id = $1 RETURNING {RESULT_COLUMNS}"
+    )))
     .bind(result_id)
     .bind(summary.meta_results.as_ref().map(Value::to_string))
     .bind(summary.execution_time)
     .bind(summary.dataset_loading_time)
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
-    complete(tx, job_id, experiment_id, result_id, &summary, started, recovering).await
+    complete(tx, experiment_id, result_model(row), &summary, started, recovering).await
 }
 
 /// Uploads up to this size are read whole and stored by [`ingest_small`].
@@ -193,18 +220,18 @@ pub async fn ingest_small(
     };
     let (edge_from, edge_to): (Vec<i32>, Vec<i32>) = edge_nodes.into_iter().unzip();
     let (sepset_from, sepset_to): (Vec<i32>, Vec<i32>) = sepset_nodes.into_iter().unzip();
-    let result_id: i32 = sqlx::query_scalar(
+    let row: ResultRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH r AS ( \
              INSERT INTO result (job_id, start_time, end_time, meta_results, execution_time, dataset_loading_time) \
-             VALUES ($1, $2, now(), CAST($3 AS json), $4, $5) RETURNING id), \
+             VALUES ($1, $2, now(), CAST($3 AS json), $4, $5) RETURNING {RESULT_COLUMNS}), \
          e AS ( \
              INSERT INTO edge (result_id, from_node_id, to_node_id, weight) \
              SELECT r.id, f, t, w FROM r, unnest($6::int4[], $7::int4[], $8::float8[]) AS x(f, t, w)), \
          s AS ( \
              INSERT INTO sepset (result_id, from_node_id, to_node_id, statistic, level) \
              SELECT r.id, f, t, st, l FROM r, unnest($9::int4[], $10::int4[], $11::float8[], $12::int4[]) AS x(f, t, st, l)) \
-         SELECT id FROM r",
-    )
+         SELECT {RESULT_COLUMNS} FROM r"
+    )))
     .bind(job_id)
     .bind(start_time)
     .bind(upload.meta_results.as_ref().map(Value::to_string))
@@ -220,7 +247,7 @@ pub async fn ingest_small(
     .fetch_one(&mut *tx)
     .await?;
     let summary = Summary { edges: edges.len() as u64, sepsets: sepsets.len() as u64, ..Summary::default() };
-    complete(tx, job_id, experiment_id, result_id, &summary, started, recovering).await
+    complete(tx, experiment_id, result_model(row), &summary, started, recovering).await
 }
 
 /// The job's type, status, start time, experiment and failure reason, and its dataset's node ids.
@@ -271,16 +298,16 @@ fn check_accepts_result(
     }
 }
 
-/// Marks the job done, records the result's event and commits.
+/// Marks the job done, records the result's event with the job's and commits.
 async fn complete(
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
-    job_id: i32,
     experiment_id: Option<i32>,
-    result_id: i32,
+    result: entity::result::Model,
     summary: &Summary,
     started: std::time::Instant,
     recovering: Option<LostRun>,
 ) -> Result<Ingested, IngestError> {
+    let (job_id, result_id) = (result.job_id, result.id);
     let transition = match recovering {
         Some(reason) => {
             let note = format!(
@@ -294,28 +321,24 @@ async fn complete(
         }
         None => Transition::Complete,
     };
-    match lifecycle::apply(&mut tx, job_id, &transition).await {
+    let stored = Event::new(
+        Entity::Result,
+        result_id,
+        "stored",
+        json!({ "id": result_id, "job_id": job_id, "experiment_id": experiment_id,
+                "edges": summary.edges, "sepsets": summary.sepsets }),
+    );
+    match lifecycle::apply_with_events(&mut tx, job_id, &transition, vec![stored]).await {
         Ok(_) => {}
         Err(TransitionError::Database(err)) => return Err(err.into()),
         Err(other) => return Err(IngestError::Conflict(other.to_string())),
     }
-    outbox::record_sqlx(
-        &mut tx,
-        &[Event::new(
-            Entity::Result,
-            result_id,
-            "stored",
-            json!({ "id": result_id, "job_id": job_id, "experiment_id": experiment_id,
-                    "edges": summary.edges, "sepsets": summary.sepsets }),
-        )],
-    )
-    .await?;
     tx.commit().await?;
     // The outbox rows sent no NOTIFY (see `ingest_small` and `ingest`).
     crate::events::relay::wake();
     crate::metrics::global().ingested(summary.edges + summary.sepsets, started.elapsed());
     tracing::info!(job_id, result_id, edges = summary.edges, sepsets = summary.sepsets, "result stored");
-    Ok(Ingested { result_id, edges: summary.edges, sepsets: summary.sepsets })
+    Ok(Ingested { result, edges: summary.edges, sepsets: summary.sepsets })
 }
 
 /// Writes the lists the parser streams, one `COPY` per list. Stops quietly when the parser
