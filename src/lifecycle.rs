@@ -307,25 +307,33 @@ async fn apply_recording(
     let allowed: Vec<&str> = transition.allowed_from().iter().map(|s| s.as_str()).collect();
     // A recovery clears the error code and applies only to jobs with a failure reason.
     let recovers = *transition == Transition::Recover;
-    let rows: Vec<TransitionRow> = sqlx::query_as(
+    // One job (the common case: an upload, a report, a run that ended) is matched with `=`:
+    // PostgreSQL then keeps one generic plan for the prepared statement, where `= ANY($1)`
+    // made it plan every execution again (≈ 120 µs, as much as the update itself).
+    let matching = if ids.len() == 1 { "id = $1" } else { "id = ANY($1)" };
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE job SET status = $2::job_status, \
                 error_code = CASE WHEN $6 THEN NULL ELSE COALESCE($3::job_error_code, error_code) END, \
                 end_time = CASE WHEN $4 THEN now() ELSE end_time END, \
                 launched_at = CASE WHEN $2 = 'running' THEN now() ELSE launched_at END, \
                 failure_reason = CASE WHEN $2 = 'error' THEN $7 ELSE failure_reason END \
-         WHERE id = ANY($1) AND status::text = ANY($5) AND (NOT $6 OR failure_reason IS NOT NULL) \
+         WHERE {matching} AND status::text = ANY($5) AND (NOT $6 OR failure_reason IS NOT NULL) \
          RETURNING id, type, status::text, error_code::text, experiment_id, dataset_id, \
-                   (SELECT e.study_id FROM experiment e WHERE e.id = job.experiment_id)",
-    )
-    .bind(ids)
-    .bind(transition.target().as_str())
-    .bind(transition.error_code().map(error_code_name))
-    .bind(transition.ends_job())
-    .bind(&allowed)
-    .bind(recovers)
-    .bind(transition.failure_reason().map(LostRun::as_str))
-    .fetch_all(&mut *conn)
-    .await?;
+                   (SELECT e.study_id FROM experiment e WHERE e.id = job.experiment_id)"
+    )));
+    let query = match ids {
+        [id] => query.bind(*id),
+        _ => query.bind(ids),
+    };
+    let rows: Vec<TransitionRow> = query
+        .bind(transition.target().as_str())
+        .bind(transition.error_code().map(error_code_name))
+        .bind(transition.ends_job())
+        .bind(&allowed)
+        .bind(recovers)
+        .bind(transition.failure_reason().map(LostRun::as_str))
+        .fetch_all(&mut *conn)
+        .await?;
     // Experiments of the jobs that belong to a study (asked in the same statement, so jobs
     // outside studies cost no query more).
     let mut in_studies: Vec<i32> =

@@ -16,17 +16,40 @@ const WARM_UP: usize = 20;
 const CLIENTS: usize = 8;
 const PER_CLIENT: usize = 250;
 
-/// Inserts `count` jobs of the bench's experiment in `status`; returns their ids in order.
-async fn jobs(bench: &Bench, count: usize, status: &str) -> anyhow::Result<Vec<i32>> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO job (type, experiment_id, status) \
-         SELECT 'experiment_job', (SELECT id FROM experiment LIMIT 1), CAST($2 AS job_status) \
-         FROM generate_series(1, $1) RETURNING id",
+/// A job as its executor knows it: the id and the base of its calls, which carries the job's
+/// upload token (`--api_host …/t/<token>`), as the scheduler passes it.
+#[derive(Clone)]
+struct ExecutorJob {
+    id: i32,
+    api: String,
+}
+
+/// Upload tokens for `count` jobs, and their hashes as the job table stores them.
+fn tokens(count: usize) -> Vec<String> {
+    (0..count).map(|_| uuid::Uuid::new_v4().hyphenated().to_string()).collect()
+}
+
+fn executor_jobs(bench: &Bench, ids: Vec<i32>, tokens: Vec<String>) -> Vec<ExecutorJob> {
+    ids.into_iter()
+        .zip(tokens)
+        .map(|(id, token)| ExecutorJob { id, api: format!("{}/t/{token}/api/job/{id}", bench.base) })
+        .collect()
+}
+
+/// Inserts `count` jobs of the bench's experiment in `status`, each with its upload token.
+async fn jobs(bench: &Bench, count: usize, status: &str) -> anyhow::Result<Vec<ExecutorJob>> {
+    let tokens = tokens(count);
+    let ids = sqlx::query_scalar(
+        "INSERT INTO job (type, experiment_id, status, upload_token_hash) \
+         SELECT 'experiment_job', (SELECT id FROM experiment LIMIT 1), CAST($2 AS job_status), \
+                sha256(convert_to(t, 'UTF8')) \
+         FROM unnest($1::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n RETURNING id",
     )
-    .bind(count as i32)
+    .bind(&tokens)
     .bind(status)
     .fetch_all(&bench.state.pool)
-    .await?)
+    .await?;
+    Ok(executor_jobs(bench, ids, tokens))
 }
 
 /// A result as executors send it for a small graph: four edges and the timings.
@@ -72,9 +95,9 @@ async fn result_uploads(bench: &Bench, nodes: &[i32]) -> anyhow::Result<()> {
     // body chunked, as a streaming client sends it (parser thread and COPY), so that both paths
     // see the same conditions on a shared machine.
     let (mut whole, mut chunked) = (Vec::with_capacity(SEQUENTIAL), Vec::with_capacity(SEQUENTIAL));
-    for (i, &job) in sequential.iter().chain(rest_sequential).enumerate() {
-        let url = format!("{}/api/job/{job}/result", bench.base);
-        let body = small_result(job, nodes).to_string();
+    for (i, job) in sequential.iter().chain(rest_sequential).enumerate() {
+        let url = format!("{}/result", job.api);
+        let body = small_result(job.id, nodes).to_string();
         let request = if i % 2 == 0 {
             client.post(url).header("content-type", "application/json").body(body)
         } else {
@@ -104,13 +127,13 @@ async fn result_uploads(bench: &Bench, nodes: &[i32]) -> anyhow::Result<()> {
     let tasks: Vec<_> = concurrent
         .chunks(PER_CLIENT)
         .map(|chunk| {
-            let (chunk, nodes, base) = (chunk.to_vec(), nodes.to_vec(), bench.base.clone());
+            let (chunk, nodes) = (chunk.to_vec(), nodes.to_vec());
             tokio::spawn(async move {
                 let client = reqwest::Client::new();
                 let mut latencies = vec![];
                 for job in chunk {
                     let request =
-                        client.post(format!("{base}/api/job/{job}/result")).json(&small_result(job, &nodes));
+                        client.post(format!("{}/result", job.api)).json(&small_result(job.id, &nodes));
                     latencies.push(timed(request).await?);
                 }
                 anyhow::Ok(latencies)
@@ -141,7 +164,7 @@ async fn error_reports(bench: &Bench) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     let mut latencies = vec![];
     for (i, job) in jobs(bench, WARM_UP + SEQUENTIAL, "running").await?.into_iter().enumerate() {
-        let ms = timed(client.put(format!("{}/api/job/{job}", bench.base))).await?;
+        let ms = timed(client.put(&job.api)).await?;
         if i >= WARM_UP {
             latencies.push(ms);
         }
@@ -153,12 +176,14 @@ async fn error_reports(bench: &Bench) -> anyhow::Result<()> {
 
 async fn generated_dataset_uploads(bench: &Bench) -> anyhow::Result<()> {
     const UPLOADS: usize = 200;
+    let tokens = tokens(WARM_UP + UPLOADS);
     let ids: Vec<i32> = sqlx::query_scalar(
-        "INSERT INTO job (type, status, dataset_name, generator_type, parameters) \
-         SELECT 'dataset_generation_job', 'running', 'generated_' || i, 'CAUSEWAY', '{}' \
-         FROM generate_series(1, $1) AS i RETURNING id",
+        "INSERT INTO job (type, status, dataset_name, generator_type, parameters, upload_token_hash) \
+         SELECT 'dataset_generation_job', 'running', 'generated_' || n, 'CAUSEWAY', '{}', \
+                sha256(convert_to(t, 'UTF8')) \
+         FROM unnest($1::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n RETURNING id",
     )
-    .bind((WARM_UP + UPLOADS) as i32)
+    .bind(&tokens)
     .fetch_all(&bench.state.pool)
     .await?;
     let csv: String = std::iter::once("a,b,c,d\n".to_owned())
@@ -166,12 +191,10 @@ async fn generated_dataset_uploads(bench: &Bench) -> anyhow::Result<()> {
         .collect();
     let client = reqwest::Client::new();
     let mut latencies = vec![];
-    for (i, job) in ids.into_iter().enumerate() {
+    for (i, job) in executor_jobs(bench, ids, tokens).into_iter().enumerate() {
         let form = reqwest::multipart::Form::new()
             .part("file", reqwest::multipart::Part::bytes(csv.clone().into_bytes()).file_name("data.csv"));
-        let ms =
-            timed(client.put(format!("{}/api/job/{job}/dataset_generation", bench.base)).multipart(form))
-                .await?;
+        let ms = timed(client.put(format!("{}/dataset_generation", job.api)).multipart(form)).await?;
         if i >= WARM_UP {
             latencies.push(ms);
         }

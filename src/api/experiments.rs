@@ -103,14 +103,19 @@ pub async fn latest_results(state: &SharedState, job_ids: Vec<i32>) -> ApiResult
     }
     // One array parameter, not an IN list: a listing of 10,000 jobs stays one small statement.
     type Row = (i32, i32, DateTime<Utc>, DateTime<Utc>, Option<f64>, Option<f64>, Option<String>);
-    let rows: Vec<Row> = sqlx::query_as(
+    // One job (a job's page, an executor's report) with `=`, so the prepared statement keeps one
+    // generic plan (`= ANY($1)` is planned again on every execution).
+    let matching = if job_ids.len() == 1 { "job_id = $1" } else { "job_id = ANY($1)" };
+    let query = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT DISTINCT ON (job_id) id, job_id, start_time, end_time, execution_time, dataset_loading_time, \
                 meta_results::text \
-         FROM result WHERE job_id = ANY($1) ORDER BY job_id, id DESC",
-    )
-    .bind(&job_ids)
-    .fetch_all(&state.pool)
-    .await?;
+         FROM result WHERE {matching} ORDER BY job_id, id DESC"
+    )));
+    let query = match job_ids.as_slice() {
+        [id] => query.bind(*id),
+        _ => query.bind(&job_ids),
+    };
+    let rows: Vec<Row> = query.fetch_all(&state.pool).await?;
     Ok(rows
         .into_iter()
         .map(|(id, job_id, start, end, execution_time, dataset_loading_time, meta)| {

@@ -30,6 +30,9 @@ pub enum IngestError {
     /// The job cannot take a result (already has one, or ended otherwise).
     #[error("{0}")]
     Conflict(String),
+    /// The upload presented a token that is not the job's; nothing was stored.
+    #[error("the upload token does not belong to the job")]
+    TokenMismatch,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -92,32 +95,36 @@ struct Summary {
 }
 
 /// Stores an uploaded result for `job_id` from `body` (a reader of the JSON document).
-/// `own_token`: the upload carried the job's upload token, so a result for a job the scheduler
-/// abandoned (its run vanished, timed out or was never seen) is its executor's, arriving late:
-/// it is accepted and the job recovered. Any other upload for an ended job is refused.
+/// `token`: the hash of the upload token presented, checked against the job's row once it is
+/// locked ([`IngestError::TokenMismatch`] when it is not the job's). With the job's own token, a
+/// result for a job the scheduler abandoned (its run vanished, timed out or was never seen) is
+/// its executor's, arriving late: it is accepted and the job recovered. Any other upload for an
+/// ended job is refused.
 pub async fn ingest(
     pool: &PgPool,
     job_id: i32,
     body: impl tokio::io::AsyncRead + Send + Unpin + 'static,
     load_sepsets: bool,
-    own_token: bool,
+    token: Option<&[u8; 32]>,
 ) -> Result<Ingested, IngestError> {
     let started = std::time::Instant::now();
     let mut tx = pool.begin().await?;
     // (The last column is `set_config`'s answer: this transaction's outbox rows skip their
     // NOTIFY, as in `ingest_small`.)
-    type JobRow = (String, String, chrono::DateTime<chrono::Utc>, Option<i32>, Option<String>, String);
+    type JobRow =
+        (String, String, chrono::DateTime<chrono::Utc>, Option<i32>, Option<String>, Option<Vec<u8>>, String);
     let job: Option<JobRow> = sqlx::query_as(
-        "SELECT type, status::text, start_time, experiment_id, failure_reason, \
+        "SELECT type, status::text, start_time, experiment_id, failure_reason, upload_token_hash, \
                 set_config('causeway.outbox_notify', 'off', true) \
          FROM job WHERE id = $1 FOR UPDATE",
     )
     .bind(job_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((job_type, status, start_time, experiment_id, failure_reason, _)) = job else {
+    let Some((job_type, status, start_time, experiment_id, failure_reason, stored_token, _)) = job else {
         return Err(IngestError::NotFound(job_id));
     };
+    let own_token = check_token(token, stored_token.as_deref())?;
     let recovering = check_accepts_result(job_id, &job_type, &status, failure_reason.as_deref(), own_token)?;
     let node_ids: Vec<i32> = sqlx::query_scalar(
         "SELECT n.id FROM node n JOIN experiment e ON e.dataset_id = n.dataset_id WHERE e.id = $1",
@@ -174,10 +181,10 @@ pub async fn ingest_small(
     job_id: i32,
     body: Bytes,
     load_sepsets: bool,
-    own_token: bool,
+    token: Option<&[u8; 32]>,
 ) -> Result<Ingested, IngestError> {
     let started = std::time::Instant::now();
-    let streamed = |body: Bytes| ingest(pool, job_id, std::io::Cursor::new(body), load_sepsets, own_token);
+    let streamed = |body: Bytes| ingest(pool, job_id, std::io::Cursor::new(body), load_sepsets, token);
     let Ok(upload) = serde_json::from_slice::<SmallUpload>(&body) else {
         return streamed(body).await;
     };
@@ -194,7 +201,7 @@ pub async fn ingest_small(
     // The outbox rows of this transaction skip their NOTIFY (see `events::outbox`; in the same
     // round trip): concurrent uploads then share WAL flushes; `complete` wakes the relay.
     let job: Option<JobWithNodes> = sqlx::query_as(
-        "SELECT j.type, j.status::text, j.start_time, j.experiment_id, j.failure_reason, \
+        "SELECT j.type, j.status::text, j.start_time, j.experiment_id, j.failure_reason, j.upload_token_hash, \
                 ARRAY(SELECT n.id FROM node n JOIN experiment e ON e.dataset_id = n.dataset_id \
                       WHERE e.id = j.experiment_id), \
                 set_config('causeway.outbox_notify', 'off', true) \
@@ -203,9 +210,11 @@ pub async fn ingest_small(
     .bind(job_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((job_type, status, start_time, experiment_id, failure_reason, node_ids, _)) = job else {
+    let Some((job_type, status, start_time, experiment_id, failure_reason, stored_token, node_ids, _)) = job
+    else {
         return Err(IngestError::NotFound(job_id));
     };
+    let own_token = check_token(token, stored_token.as_deref())?;
     let recovering = check_accepts_result(job_id, &job_type, &status, failure_reason.as_deref(), own_token)?;
     let nodes: HashSet<i32> = node_ids.into_iter().collect();
     let known = |node: &NodeRef| i32::try_from(node.0).ok().filter(|id| nodes.contains(id));
@@ -250,10 +259,28 @@ pub async fn ingest_small(
     complete(tx, experiment_id, result_model(row), &summary, started, recovering).await
 }
 
-/// The job's type, status, start time, experiment and failure reason, and its dataset's node ids.
-/// (The last column is `set_config`'s answer.)
-type JobWithNodes =
-    (String, String, chrono::DateTime<chrono::Utc>, Option<i32>, Option<String>, Vec<i32>, String);
+/// The job's type, status, start time, experiment, failure reason and upload token hash, and its
+/// dataset's node ids. (The last column is `set_config`'s answer.)
+type JobWithNodes = (
+    String,
+    String,
+    chrono::DateTime<chrono::Utc>,
+    Option<i32>,
+    Option<String>,
+    Option<Vec<u8>>,
+    Vec<i32>,
+    String,
+);
+
+/// Whether the upload presented the job's own token (`false` without a token, which the caller
+/// allowed); [`IngestError::TokenMismatch`] for another token.
+fn check_token(presented: Option<&[u8; 32]>, stored: Option<&[u8]>) -> Result<bool, IngestError> {
+    match presented {
+        None => Ok(false),
+        Some(presented) if super::token::token_matches(stored, presented) => Ok(true),
+        Some(_) => Err(IngestError::TokenMismatch),
+    }
+}
 
 /// The whole upload of [`ingest_small`]; unknown members are ignored, as by the streaming parser.
 #[derive(serde::Deserialize)]

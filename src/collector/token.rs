@@ -52,36 +52,54 @@ fn presented(request: &Request) -> Option<Presented> {
     request.extensions().get::<Presented>().copied()
 }
 
-/// An upload or report for `job_id`: the token must be that job's; without a token, only when
-/// tokens are not required. `true` when the job's own token was presented (which is what lets a
-/// late result recover an abandoned job).
-pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) -> ApiResult<bool> {
+/// The hash of the token the request presented; `None` for a request without one where that is
+/// allowed. 403 for a malformed token, or a missing one where tokens are required (always once
+/// callers authenticate: an upload without a token would bypass the roles).
+pub fn presented_hash(state: &SharedState, request: &Request) -> ApiResult<Option<[u8; 32]>> {
     match presented(request) {
-        Some(Presented::Token(token)) => {
-            let expected: Option<Option<Vec<u8>>> =
-                sqlx::query_scalar("SELECT upload_token_hash FROM job WHERE id = $1")
-                    .bind(job_id)
-                    .fetch_optional(&state.pool)
-                    .await?;
-            let presented = token_hash(&token);
-            match expected {
-                None => Err(ApiError::not_found("job", job_id)),
-                Some(Some(expected)) if bool::from(expected.as_slice().ct_eq(&presented)) => Ok(true),
-                Some(_) => Err(earlier_attempt(state, job_id, &presented).await?.unwrap_or_else(|| {
-                    ApiError::forbidden(format!("the upload token does not belong to job {job_id}"))
-                })),
-            }
-        }
+        Some(Presented::Token(token)) => Ok(Some(token_hash(&token))),
         Some(Presented::Malformed) => Err(ApiError::forbidden("the upload token in the path is not valid")),
-        // Required when configured so, and always once callers authenticate (an upload without
-        // a token would bypass the roles). The mode is the one the authenticator resolved.
+        // The mode is the one the authenticator resolved.
         None if state.config.require_upload_token || !state.auth.mode().is_open() => {
             Err(ApiError::forbidden(
                 "uploads need the job's token: use the --api_host the scheduler passed (…/t/<token>)",
             ))
         }
-        None => Ok(false),
+        None => Ok(None),
     }
+}
+
+/// Whether `presented` is the token whose hash the job stores (compared in constant time).
+pub fn token_matches(stored: Option<&[u8]>, presented: &[u8; 32]) -> bool {
+    stored.is_some_and(|stored| bool::from(stored.ct_eq(presented)))
+}
+
+/// An upload or report for `job_id`: the token must be that job's; without a token, only when
+/// tokens are not required. `true` when the job's own token was presented (which is what lets a
+/// late result recover an abandoned job). (Result uploads check the token against the job row
+/// they lock instead, and ask [`refusal`] only when it does not match.)
+pub async fn authorize_job(state: &SharedState, request: &Request, job_id: i32) -> ApiResult<bool> {
+    let Some(presented) = presented_hash(state, request)? else {
+        return Ok(false);
+    };
+    let expected: Option<Option<Vec<u8>>> =
+        sqlx::query_scalar("SELECT upload_token_hash FROM job WHERE id = $1")
+            .bind(job_id)
+            .fetch_optional(&state.pool)
+            .await?;
+    match expected {
+        None => Err(ApiError::not_found("job", job_id)),
+        Some(stored) if token_matches(stored.as_deref(), &presented) => Ok(true),
+        Some(_) => Err(refusal(state, job_id, &presented).await?),
+    }
+}
+
+/// Why a token that is not job `job_id`'s is refused: 409 when it is an earlier attempt's,
+/// otherwise 403.
+pub async fn refusal(state: &SharedState, job_id: i32, presented: &[u8; 32]) -> ApiResult<ApiError> {
+    Ok(earlier_attempt(state, job_id, presented)
+        .await?
+        .unwrap_or_else(|| ApiError::forbidden(format!("the upload token does not belong to job {job_id}"))))
 }
 
 /// The token of an earlier attempt of the job (its run was given up on and the job retried):

@@ -425,6 +425,23 @@ async fn upload_tokens_are_checked() {
         StatusCode::FORBIDDEN,
     )
     .await;
+    // The same refusals on the streaming path (no length: the body is not read whole), and for
+    // a job that does not exist.
+    let streamed = |path: String| {
+        let chunks = futures::stream::once(std::future::ready(Ok::<_, std::io::Error>(body.clone())));
+        app.client.post(app.url(&path)).body(reqwest::Body::wrap_stream(chunks)).send()
+    };
+    expect_error(
+        streamed(format!("/t/{second_token}/api/job/{}/result", first["id"])).await.unwrap(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    expect_error(
+        streamed(format!("/t/{second_token}/api/job/987654/result")).await.unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(app.count("result").await, 0);
     let dataset_id = experiment["dataset_id"].clone();
     assert_eq!(
         app.get(&format!("/t/{first_token}/api/dataset/{dataset_id}/loadwithids")).await.status(),
