@@ -32,7 +32,7 @@ enum Command {
     Collector,
     /// Apply pending database migrations.
     Migrate,
-    /// Load the algorithm catalogue and the Earthquake example (idempotent).
+    /// Load the algorithm catalogue, the Earthquake and Gaussian examples and their studies (idempotent).
     Seed,
     /// Print the OpenAPI document.
     Openapi,

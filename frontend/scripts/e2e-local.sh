@@ -32,8 +32,10 @@ start_server() {
   local name=$1 port=$2 db="causeway_ui_e2e_${1}_$$"
   shift 2
   DATABASES+=("$db")
+  # The executors (and causal-learn's environment, executors/python/.venv) are the repository's:
+  # the default, `executors`, is relative to this directory.
   env DATABASE_URL="$PG_URL/$db" CAUSEWAY_LISTEN="127.0.0.1:$port" CAUSEWAY_NATS_PREFIX="uie2e${name}$$" \
-    CAUSEWAY_FRONTEND_DIR="$PWD/dist" "$@" "$BIN" up >"test-results/$name.log" 2>&1 &
+    CAUSEWAY_FRONTEND_DIR="$PWD/dist" CAUSEWAY_EXECUTORS_DIR="$(cd .. && pwd)/executors" "$@" "$BIN" up >"test-results/$name.log" 2>&1 &
   local pid=$!
   SERVERS+=("$pid")
   for _ in $(seq 1 120); do

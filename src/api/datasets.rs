@@ -13,7 +13,7 @@ use poem_openapi::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect, TransactionTrait, sea_query::Expr,
 };
 use serde_json::{Map, Value, json};
 
@@ -35,7 +35,7 @@ use crate::{
     events::{Entity, Event, outbox},
     state::SharedState,
 };
-use entity::{dataset, experiment, job, node};
+use entity::{dataset, experiment, job, node, study};
 
 pub struct DatasetsApi;
 
@@ -318,7 +318,8 @@ impl DatasetsApi {
     }
 
     /// Delete a dataset with its nodes, ground truth, experiments, jobs and results. The table
-    /// behind it is left alone (other datasets may read it).
+    /// behind it is left alone (other datasets may read it). 409 while a study lists it: delete
+    /// the study first.
     #[oai(path = "/dataset/:dataset_id", method = "delete", operation_id = "deleteDataset")]
     async fn delete(
         &self,
@@ -329,6 +330,33 @@ impl DatasetsApi {
         let model = find_dataset(&state, dataset_id.0).await?;
         caller.may_delete(&format!("dataset {}", model.id), model.created_by.as_deref())?;
         let tx = state.db.begin().await?;
+        // The row lock makes a study created meanwhile (its experiments' foreign keys share-lock
+        // the row) either visible to the check below or refused.
+        dataset::Entity::find_by_id(model.id).lock_exclusive().one(&tx).await?;
+        // A study's definition names its datasets: it is deleted first, on purpose (its
+        // experiments on other datasets and its benchmark would otherwise change silently).
+        let studies: Vec<(i32, String)> = study::Entity::find()
+            .select_only()
+            .column(study::Column::Id)
+            .column(study::Column::Name)
+            .filter(Expr::cust_with_values(
+                "EXISTS (SELECT 1 FROM json_array_elements_text(study.spec -> 'dataset_ids') AS d(id) \
+                 WHERE d.id = $1)",
+                [model.id.to_string()],
+            ))
+            .order_by_asc(study::Column::Id)
+            .into_tuple()
+            .all(&tx)
+            .await?;
+        if !studies.is_empty() {
+            let listed: Vec<String> = studies.iter().map(|(id, name)| format!("{id} ({name:?})")).collect();
+            let (noun, pronoun) = if studies.len() == 1 { ("study", "it") } else { ("studies", "them") };
+            return Err(ApiError::conflict(format!(
+                "Dataset {} is used by {noun} {}; delete {pronoun} first",
+                model.id,
+                listed.join(", ")
+            )));
+        }
         let experiment_ids: Vec<i32> = experiment::Entity::find()
             .select_only()
             .column(experiment::Column::Id)

@@ -260,17 +260,9 @@ pub struct StudyExperiment {
 /// A study with its algorithms and experiments.
 #[derive(Debug, Clone, Object)]
 pub struct Study {
-    pub id: i32,
-    pub name: String,
-    #[oai(nullable)]
-    pub description: Option<String>,
-    pub created_at: String,
-    #[oai(nullable)]
-    pub created_by: Option<String>,
-    pub dataset_ids: Vec<i32>,
-    pub experiment_count: i64,
-    pub progress: ProgressView,
-    pub state: StudyStateView,
+    // The summary's fields first, inline (the JSON and the schema are those of one object).
+    #[oai(flatten)]
+    pub summary: StudySummary,
     pub algorithms: Vec<StudyAlgorithm>,
     pub experiments: Vec<StudyExperiment>,
 }
@@ -403,19 +395,7 @@ async fn study_view(state: &SharedState, model: study::Model) -> ApiResult<Study
             }
         })
         .collect();
-    Ok(Study {
-        id: summary.id,
-        name: summary.name,
-        description: summary.description,
-        created_at: summary.created_at,
-        created_by: summary.created_by,
-        dataset_ids: summary.dataset_ids,
-        experiment_count: summary.experiment_count,
-        progress: summary.progress,
-        state: summary.state,
-        algorithms,
-        experiments,
-    })
+    Ok(Study { summary, algorithms, experiments })
 }
 
 /// Checks a study request against the catalogue and the datasets and plans its experiments:

@@ -1,11 +1,13 @@
-//! `causeway seed`: the algorithm catalogue, the Earthquake example and the study over it.
-//! Idempotent.
+//! `causeway seed`: the algorithm catalogue, the Earthquake and generated Gaussian examples and
+//! a study over each. Idempotent.
 //!
 //! The catalogue is the versioned file `src/seed/algorithms.json`, upserted by
 //! (package, function). The Earthquake data are sampled here, with a fixed seed, from the
-//! network's published conditional probability tables: the project makes its own data.
+//! network's published conditional probability tables, and the Gaussian data are drawn by the
+//! built-in generator with a fixed seed: the project makes its own data.
 
 mod earthquake;
+mod gaussian;
 mod study;
 
 use anyhow::Context;
@@ -19,7 +21,8 @@ use serde_json::{Value, json};
 use entity::algorithm;
 
 pub use earthquake::{EARTHQUAKE_DATASET, EARTHQUAKE_TABLE, seed_earthquake};
-pub use study::{EARTHQUAKE_STUDY, seed_study};
+pub use gaussian::{GAUSSIAN_DATASET, GAUSSIAN_TABLE, options as gaussian_options, seed_gaussian};
+pub use study::{EARTHQUAKE_STUDY, GAUSSIAN_ALPHAS, GAUSSIAN_STUDY, seed_studies};
 
 const CATALOGUE: &str = include_str!("algorithms.json");
 
@@ -54,7 +57,8 @@ pub async fn run(
     let (inserted, updated) = seed_catalogue(db).await?;
     tracing::info!(inserted, updated, "algorithm catalogue seeded");
     seed_earthquake(db, pool, launcher).await?;
-    seed_study(db, pool, launcher).await?;
+    seed_gaussian(db, pool).await?;
+    seed_studies(db, pool, launcher).await?;
     Ok(())
 }
 

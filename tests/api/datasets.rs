@@ -319,11 +319,19 @@ async fn deleting_a_dataset_removes_everything_derived_from_it() {
     app.seed().await;
     let datasets = expect_json(app.get("/api/datasets").await, StatusCode::OK).await;
     let id = datasets[0]["id"].clone();
+    assert_eq!(datasets[0]["name"], "Earthquake dataset");
+    // The seeded "Earthquake alpha sweep" lists it: deleted first, on purpose (see below).
+    let studies = expect_json(app.get("/api/studies").await, StatusCode::OK).await;
+    for study in studies.as_array().unwrap().iter().filter(|s| s["dataset_ids"] == json!([id])) {
+        expect_json(app.delete(&format!("/api/study/{}", study["id"])).await, StatusCode::OK).await;
+    }
     let deleted = expect_json(app.delete(&format!("/api/dataset/{id}")).await, StatusCode::OK).await;
     assert_eq!(deleted, datasets[0]);
-    for table in ["dataset", "node", "experiment", "edge"] {
-        assert_eq!(app.count(table).await, 0, "{table} rows left");
+    for table in ["dataset WHERE id", "node WHERE dataset_id", "experiment WHERE dataset_id"] {
+        assert_eq!(app.count(&format!("{table} = {id}")).await, 0, "{table} rows left");
     }
+    // What is left is the seeded Gaussian example's: its 45 true edges.
+    assert_eq!(app.count("edge").await, 45);
     assert_eq!(app.count("causeway_data.earthquake").await, 10_000, "the data table stays");
     let subjects: Vec<(String,)> =
         sqlx::query_as("SELECT subject FROM outbox WHERE subject LIKE '%deleted' ORDER BY id")
@@ -334,6 +342,62 @@ async fn deleting_a_dataset_removes_everything_derived_from_it() {
     assert!(subjects.contains(&format!("dataset.{id}.deleted")), "{subjects:?}");
     assert!(subjects.iter().any(|s| s.starts_with("experiment.")), "{subjects:?}");
     expect_error(app.delete(&format!("/api/dataset/{id}")).await, StatusCode::NOT_FOUND).await;
+}
+
+/// A study names its datasets in its definition: deleting one of them would silently change
+/// the study (and its benchmark), so it answers 409 naming the studies, and changes nothing,
+/// until they are deleted.
+#[tokio::test]
+async fn a_dataset_a_study_lists_is_not_deleted_before_the_study() {
+    let app = spawn_app().await;
+    app.seed().await;
+    let datasets = expect_json(app.get("/api/datasets").await, StatusCode::OK).await;
+    let (earthquake, gaussian) = (&datasets[0]["id"], &datasets[1]["id"]);
+    let studies = expect_json(app.get("/api/studies").await, StatusCode::OK).await;
+    let seeded =
+        studies.as_array().unwrap().iter().find(|s| s["dataset_ids"] == json!([earthquake])).unwrap();
+    let message =
+        expect_error(app.delete(&format!("/api/dataset/{earthquake}")).await, StatusCode::CONFLICT).await;
+    assert_eq!(
+        message,
+        format!(
+            "Dataset {earthquake} is used by study {} (\"Earthquake alpha sweep\"); delete it first",
+            seeded["id"]
+        )
+    );
+    // A second study over both datasets: both studies are named.
+    let pc = expect_json(app.get("/api/algorithms").await, StatusCode::OK).await;
+    let pc =
+        pc.as_array().unwrap().iter().find(|a| a["package"] == "causeway" && a["function"] == "pc").unwrap();
+    let both = expect_json(
+        app.post_json(
+            "/api/studies",
+            &json!({"name": "both", "dataset_ids": [earthquake, gaussian],
+                    "algorithms": [{"algorithm_id": pc["id"], "parameters": {"alpha": 0.05, "independence_test": "gaussCI"}}]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let before = (app.count("dataset").await, app.count("experiment").await, app.count("node").await);
+    let message =
+        expect_error(app.delete(&format!("/api/dataset/{earthquake}")).await, StatusCode::CONFLICT).await;
+    assert_eq!(
+        message,
+        format!(
+            "Dataset {earthquake} is used by studies {} (\"Earthquake alpha sweep\"), {} (\"both\"); delete them first",
+            seeded["id"], both["id"]
+        )
+    );
+    assert_eq!((app.count("dataset").await, app.count("experiment").await, app.count("node").await), before);
+    for study in [&seeded["id"], &both["id"]] {
+        expect_json(app.delete(&format!("/api/study/{study}")).await, StatusCode::OK).await;
+    }
+    expect_json(app.delete(&format!("/api/dataset/{earthquake}")).await, StatusCode::OK).await;
+    // The Gaussian dataset is still listed by its own seeded study.
+    let message =
+        expect_error(app.delete(&format!("/api/dataset/{gaussian}")).await, StatusCode::CONFLICT).await;
+    assert!(message.as_str().unwrap().contains("(\"Gaussian alpha sweep\")"), "{message}");
 }
 
 #[tokio::test]

@@ -165,7 +165,7 @@ async fn experiment_descriptions_update_and_deletes_cascade_to_jobs() {
     assert_eq!(deleted["id"], id);
     assert_eq!(app.count("job").await, 0);
     assert_eq!(app.count("result").await, 0);
-    assert_eq!(app.count("dataset").await, 1);
+    assert_eq!(app.count("dataset").await, 2, "the seeded datasets stay");
     expect_error(app.get(&format!("/api/experiment/{id}")).await, StatusCode::NOT_FOUND).await;
     expect_error(app.get(&format!("/api/experiment/{id}/jobs")).await, StatusCode::NOT_FOUND).await;
     expect_error(app.delete(&format!("/api/experiment/{id}")).await, StatusCode::NOT_FOUND).await;

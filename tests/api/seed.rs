@@ -22,7 +22,7 @@ async fn seeding_twice_gives_the_catalogue_and_one_earthquake_example() {
     assert_eq!(keys, ["alpha", "independence_test"], "catalogue order is kept");
 
     let datasets = expect_json(app.get("/api/datasets").await, StatusCode::OK).await;
-    assert_eq!(datasets.as_array().unwrap().len(), 1);
+    assert_eq!(datasets.as_array().unwrap().len(), 2, "Earthquake and the generated Gaussian data");
     let dataset = &datasets[0];
     assert_eq!(dataset["name"], "Earthquake dataset");
     let csv = app.get(&format!("/api/dataset/{}/loadwithids", dataset["id"])).await.text().await.unwrap();
@@ -34,8 +34,9 @@ async fn seeding_twice_gives_the_catalogue_and_one_earthquake_example() {
 
     let truth: Vec<(String, String)> = sqlx::query_as(
         "SELECT f.name, t.name FROM edge e JOIN node f ON f.id = e.from_node_id JOIN node t ON t.id = e.to_node_id \
-         WHERE e.is_ground_truth ORDER BY f.name, t.name",
+         WHERE e.is_ground_truth AND f.dataset_id = $1 ORDER BY f.name, t.name",
     )
+    .bind(dataset["id"].as_i64().unwrap() as i32)
     .fetch_all(&app.pool)
     .await
     .unwrap();
@@ -78,16 +79,67 @@ async fn a_cluster_seed_also_has_mpcsls_pcalg_example() {
     assert_eq!(app.count("job").await, 0);
 }
 
-/// Issue 14: the seed makes the study the README points to, once: both PCs over five alphas on
-/// the Earthquake data (which has a ground truth).
+/// The generated Gaussian example: 40 variables, 300 samples, the generator's true graph.
 #[tokio::test]
-async fn the_seed_makes_one_earthquake_alpha_sweep() {
+async fn the_seed_makes_the_generated_gaussian_dataset_once() {
+    let app = spawn_app().await;
+    app.seed().await;
+    app.seed().await;
+    let datasets = expect_json(app.get("/api/datasets").await, StatusCode::OK).await;
+    let gaussian = &datasets[1];
+    assert_eq!(gaussian["name"], causeway::seed::GAUSSIAN_DATASET);
+    let csv = app.get(&format!("/api/dataset/{}/load", gaussian["id"])).await.text().await.unwrap();
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(lines.len(), 301);
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(header.len(), 40);
+    assert_eq!((header[0], header[39]), ("X0", "X39"));
+    // The stored values are the generator's, digit for digit.
+    let generated = causeway::generators::builtin::generate(&causeway::seed::gaussian_options()).unwrap();
+    let first: Vec<f64> = lines[1].split(',').map(|v| v.parse().unwrap()).collect();
+    let expected: Vec<f64> = generated.rows[0].iter().map(|v| v.parse().unwrap()).collect();
+    assert_eq!(first, expected);
+    let truth: Vec<(String, String)> = sqlx::query_as(
+        "SELECT f.name, t.name FROM edge e JOIN node f ON f.id = e.from_node_id JOIN node t ON t.id = e.to_node_id \
+         WHERE e.is_ground_truth AND f.dataset_id = $1 ORDER BY f.id, t.id",
+    )
+    .bind(gaussian["id"].as_i64().unwrap() as i32)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let mut expected: Vec<(String, String)> = generated
+        .edges
+        .iter()
+        .map(|&(a, b)| (generated.names[a].clone(), generated.names[b].clone()))
+        .collect();
+    expected.sort_by_key(|(a, b)| (a[1..].parse::<u32>().unwrap(), b[1..].parse::<u32>().unwrap()));
+    assert_eq!(truth, expected);
+    assert_eq!(truth.len(), 45);
+    let metadata =
+        expect_json(app.get(&format!("/api/dataset/{}/metadata", gaussian["id"])).await, StatusCode::OK)
+            .await;
+    assert_eq!((metadata["variables"].as_i64(), metadata["observations"].as_i64()), (Some(40), Some(300)));
+    assert_eq!(metadata["has_ground_truth"], true);
+}
+
+/// Issue 14: the seed makes the studies the README points to, once each: both PCs over an alpha
+/// grid on the Gaussian data (listed first, the newest) and on the Earthquake data.
+#[tokio::test]
+async fn the_seed_makes_one_gaussian_and_one_earthquake_alpha_sweep() {
     let app = spawn_app().await;
     app.seed().await;
     app.seed().await;
     let studies = expect_json(app.get("/api/studies").await, StatusCode::OK).await;
-    assert_eq!(studies.as_array().unwrap().len(), 1, "{studies}");
-    let study = &studies[0];
+    assert_eq!(studies.as_array().unwrap().len(), 2, "{studies}");
+    let gaussian = &studies[0];
+    assert_eq!(gaussian["name"], causeway::seed::GAUSSIAN_STUDY);
+    assert_eq!(gaussian["experiment_count"], 14, "two PCs × seven alphas");
+    let full = expect_json(app.get(&format!("/api/study/{}", gaussian["id"])).await, StatusCode::OK).await;
+    let names: Vec<&str> =
+        full["experiments"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(names[0], "causeway/pc alpha=0.0001, independence_test=gaussCI, cores=1");
+    assert_eq!(names[13], "causal-learn/pc alpha=0.2, independence_test=fisherz");
+    let study = &studies[1];
     assert_eq!(study["name"], causeway::seed::EARTHQUAKE_STUDY);
     assert_eq!(study["experiment_count"], 10);
     assert_eq!(study["state"], "new");

@@ -545,22 +545,32 @@ async fn finished_study(app: &TestApp, id: &Value, within: Duration) -> Value {
     }
 }
 
+/// causal-learn's Python (`CAUSEWAY_PYTHON`, else the environment `scripts/python-env` makes),
+/// if installed; required under `scripts/test`.
+fn causal_learn_python() -> Option<String> {
+    let python = std::env::var("CAUSEWAY_PYTHON")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/executors/python/.venv/bin/python").into());
+    installed_tool(
+        std::path::Path::new(&python),
+        "create the Python executors' environment with `scripts/python-env` (or set CAUSEWAY_PYTHON)",
+    )
+}
+
+/// The seeded study named `name`.
+async fn seeded_study(app: &TestApp, name: &str) -> Value {
+    let studies = expect_json(app.get("/api/studies").await, StatusCode::OK).await;
+    let study = studies.as_array().unwrap().iter().find(|s| s["name"] == name).cloned();
+    study.unwrap_or_else(|| panic!("no study {name:?} in {studies}"))
+}
+
 /// Issue 14's side by side: the seeded study runs the native PC and causal-learn's PC with the
 /// same test over the same alphas; their skeleton metrics are identical at every alpha.
 #[tokio::test]
 async fn the_native_and_causal_learn_pc_give_identical_skeleton_metrics() {
-    let python = std::env::var("CAUSEWAY_PYTHON")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/executors/python/.venv/bin/python").into());
-    let Some(python) = installed_tool(
-        std::path::Path::new(&python),
-        "create the Python executors' environment with `scripts/python-env` (or set CAUSEWAY_PYTHON)",
-    ) else {
-        return;
-    };
+    let Some(python) = causal_learn_python() else { return };
     let app = spawn_app_with(|config| config.python = Some(python)).await;
     app.seed().await;
-    let study = &expect_json(app.get("/api/studies").await, StatusCode::OK).await[0];
-    assert_eq!(study["name"], causeway::seed::EARTHQUAKE_STUDY);
+    let study = seeded_study(&app, causeway::seed::EARTHQUAKE_STUDY).await;
     let id = &study["id"];
     expect_json(app.post_json(&format!("/api/study/{id}/start"), &json!({})).await, StatusCode::OK).await;
     let finished = finished_study(&app, id, Duration::from_secs(600)).await;
@@ -583,6 +593,135 @@ async fn the_native_and_causal_learn_pc_give_identical_skeleton_metrics() {
             b["ci_tests"]["median"]
         );
     }
+}
+
+/// The seeded benchmark rows of one algorithm, by alpha.
+fn rows_of<'a>(benchmark: &'a Value, algorithm: &str) -> Vec<&'a Value> {
+    let mut rows: Vec<&Value> =
+        benchmark["rows"].as_array().unwrap().iter().filter(|r| r["algorithm_name"] == algorithm).collect();
+    rows.sort_by(|a, b| {
+        a["parameters"]["alpha"].as_f64().partial_cmp(&b["parameters"]["alpha"].as_f64()).unwrap()
+    });
+    rows
+}
+
+/// Non-decreasing along the grid with at least one strict rise.
+fn assert_rises(values: &[f64], what: &str) {
+    assert!(values.windows(2).all(|w| w[0] <= w[1]), "{what} falls somewhere along alpha: {values:?}");
+    assert!(values.windows(2).any(|w| w[0] < w[1]), "{what} never rises along alpha: {values:?}");
+}
+
+/// Issue 14's expected curve shape, on the seeded "Gaussian alpha sweep" (generated
+/// linear-Gaussian data with weak edges): along alpha, skeleton TPR and FPR rise and SHD is
+/// lowest inside the grid; with causal-learn installed, its PC gives identical skeleton metrics
+/// and SHD at every alpha. Without it only the native PC's experiments are started.
+#[tokio::test]
+async fn the_seeded_gaussian_study_shows_the_expected_curve_shape() {
+    let python = causal_learn_python();
+    let app = spawn_app_with(|config| config.python = python.clone()).await;
+    app.seed().await;
+    let study = seeded_study(&app, causeway::seed::GAUSSIAN_STUDY).await;
+    let id = &study["id"];
+    let full = expect_json(app.get(&format!("/api/study/{id}")).await, StatusCode::OK).await;
+    let started = if python.is_some() {
+        expect_json(app.post_json(&format!("/api/study/{id}/start"), &json!({})).await, StatusCode::OK).await;
+        14
+    } else {
+        let native: Vec<&Value> = full["experiments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["algorithm_name"] == "causeway/pc")
+            .collect();
+        for experiment in &native {
+            app.start(experiment, json!({})).await;
+        }
+        native.len()
+    };
+    // Every started job ends (done or error); none may fail.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(600);
+    let progress = loop {
+        let view = expect_json(app.get(&format!("/api/study/{id}")).await, StatusCode::OK).await;
+        let progress = view["progress"].clone();
+        if progress["done"].as_u64().unwrap() + progress["error"].as_u64().unwrap() == started as u64 {
+            break progress;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "study {id} did not end: {view}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(progress["done"], started, "{progress}");
+
+    let benchmark = expect_json(app.get(&format!("/api/study/{id}/benchmark")).await, StatusCode::OK).await;
+    assert_eq!(benchmark["ground_truth"], true);
+    let native = rows_of(&benchmark, "causeway/pc");
+    let alphas: Vec<f64> = native.iter().map(|r| r["parameters"]["alpha"].as_f64().unwrap()).collect();
+    assert_eq!(alphas, causeway::seed::GAUSSIAN_ALPHAS);
+    let median = |rows: &[&Value], pointer: &str| -> Vec<f64> {
+        rows.iter().map(|r| r.pointer(pointer).and_then(Value::as_f64).unwrap()).collect()
+    };
+    assert!(native.iter().all(|r| r["results"] == 1), "{native:?}");
+    let tpr = median(&native, "/skeleton/tpr/median");
+    let fpr = median(&native, "/skeleton/fpr/median");
+    let shd = median(&native, "/shd/median");
+    assert_rises(&tpr, "skeleton TPR");
+    assert_rises(&fpr, "skeleton FPR");
+    // Weak edges are missed at the smallest alpha, false ones found at the largest.
+    assert!(tpr[0] < 1.0 && fpr[0] < *fpr.last().unwrap(), "TPR {tpr:?}, FPR {fpr:?}");
+    let best = shd.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(best < shd[0] && best < *shd.last().unwrap(), "SHD has no interior minimum: {shd:?}");
+    eprintln!("Gaussian alpha sweep, native PC: alpha {alphas:?}\n TPR {tpr:?}\n FPR {fpr:?}\n SHD {shd:?}");
+
+    if python.is_some() {
+        let learn = rows_of(&benchmark, "causal-learn/pc");
+        assert_eq!(learn.len(), native.len());
+        for (a, b) in native.iter().zip(&learn) {
+            let alpha = &a["parameters"]["alpha"];
+            assert_eq!(alpha, &b["parameters"]["alpha"]);
+            assert_eq!(a["skeleton"], b["skeleton"], "skeleton metrics at alpha {alpha}");
+            assert_eq!(a["shd"], b["shd"], "SHD at alpha {alpha}");
+            eprintln!(
+                "alpha {alpha}: execution time native {} s, causal-learn {} s",
+                a["execution_time"]["median"], b["execution_time"]["median"]
+            );
+        }
+    }
+}
+
+/// A study whose algorithm lost its local command after it was made (an operator's catalogue
+/// load) cannot start under the local launcher: 409 saying where it can run, and no job.
+#[tokio::test]
+async fn starting_a_study_with_an_algorithm_that_cannot_run_here_answers_409() {
+    let app = spawn_app_scheduling(Scheduling::Manual, |_| {}).await;
+    let algorithm = scored_algorithm(&app).await;
+    let (dataset, _) = truth_dataset(&app).await;
+    let study = create(
+        &app,
+        &json!({"name": "stranded", "dataset_ids": [dataset["id"]],
+                "algorithms": [{"algorithm_id": algorithm["id"], "parameters": {"alpha": [0.1, 0.2]}}]}),
+    )
+    .await;
+    // The same entry, now an image only.
+    app.catalogue_algorithm(json!({
+        "package": "test", "function": "scored", "script_filename": "scored.py",
+        "docker_image": "causeway_scored",
+        "valid_parameters": {"alpha": {"type": "float", "required": true, "minimum": 0.0, "maximum": 1.0}}
+    }))
+    .await;
+    let message = expect_error(
+        app.post_json(&format!("/api/study/{}/start", study["id"]), &json!({})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(
+        message
+            .as_str()
+            .unwrap()
+            .starts_with("Algorithm test/scored cannot run here: it runs on Kubernetes only"),
+        "{message}"
+    );
+    assert_eq!(app.count("job").await, 0);
+    let view = expect_json(app.get(&format!("/api/study/{}", study["id"])).await, StatusCode::OK).await;
+    assert_eq!(view["state"], "new");
 }
 
 /// Starting checks what `POST /api/experiment/{id}/start` checks: data that changed since the
