@@ -8,7 +8,8 @@
 //! - 400 only where there is something to be invalid: a parameter or a body;
 //! - 404 only where the path or the body names an object;
 //! - 401 and 403 only where credentials are checked: operations with a security requirement
-//!   and the executor routes (an upload token of another job is a 403).
+//!   and the executor routes (an upload token of another job is a 403);
+//! - 409 only on the operations of [`CONFLICTING`].
 //!
 //! 405 is not an answer of any documented operation: it is what a path answers for a method
 //! it does not have, with `Allow` (docs/api.md).
@@ -46,7 +47,27 @@ impl<A: OpenApi> OpenApi for Documented<A> {
     }
 }
 
+/// The operations that can answer 409, by operationId: a job whose status does not allow the
+/// change (reports, uploads, cancels; an upload of a retried job's earlier attempt), an object
+/// still in use (an algorithm, a dataset, a running study), data changed behind a dataset
+/// (downloads and starts), an algorithm that cannot run under this launcher (starts), a
+/// generation job that already delivered its dataset.
+const CONFLICTING: &[&str] = &[
+    "deleteAlgorithm",
+    "deleteDataset",
+    "downloadDataset",
+    "downloadDatasetWithIds",
+    "uploadGeneratedDataset",
+    "startExperiment",
+    "reportJobError",
+    "cancelOrHideJob",
+    "uploadResult",
+    "deleteStudy",
+    "startStudy",
+];
+
 fn narrow_responses(operation: &mut MetaOperation) {
+    let conflicts = operation.operation_id.is_some_and(|id| CONFLICTING.contains(&id));
     let has_body = operation.request.is_some();
     let has_params = !operation.params.is_empty();
     let names_object = has_body || operation.params.iter().any(|p| p.in_type == MetaParamIn::Path);
@@ -57,6 +78,7 @@ fn narrow_responses(operation: &mut MetaOperation) {
         Some(400) => has_body || has_params,
         Some(404) => names_object,
         Some(401 | 403) => checks_credentials,
+        Some(409) => conflicts,
         _ => true,
     });
 }
@@ -83,6 +105,27 @@ mod tests {
         assert!(create.contains(&413) && create.contains(&415), "{create:?}");
         let list = statuses("/datasets", poem::http::Method::GET);
         assert!(!list.contains(&413) && !list.contains(&415) && !list.contains(&404), "{list:?}");
+    }
+
+    #[test]
+    fn only_operations_that_can_conflict_document_409() {
+        let apis = <super::Documented<super::super::Apis> as OpenApi>::meta();
+        let ids: Vec<&str> = apis
+            .iter()
+            .flat_map(|api| &api.paths)
+            .flat_map(|p| &p.operations)
+            .filter_map(|o| o.operation_id)
+            .collect();
+        for id in super::CONFLICTING {
+            assert!(ids.contains(id), "{id} is not an operation (renamed?)");
+        }
+        assert!(statuses("/study/{study_id}/start", poem::http::Method::POST).contains(&409));
+        assert!(statuses("/dataset/{dataset_id}/load", poem::http::Method::GET).contains(&409));
+        for (path, method) in
+            [("/algorithms", poem::http::Method::GET), ("/experiments", poem::http::Method::POST)]
+        {
+            assert!(!statuses(path, method.clone()).contains(&409), "{method} {path}");
+        }
     }
 
     #[test]
