@@ -141,6 +141,13 @@ impl Postgres {
         self.start();
     }
 
+    /// A crash: `pg_ctl stop -m immediate` (every server process quits at once, no checkpoint),
+    /// then a start, which recovers from the WAL as after a power cut of the server alone.
+    pub fn crash_and_restart(&self) {
+        self.stop_immediately();
+        self.start();
+    }
+
     fn stop_immediately(&self) {
         let mut stop = as_postgres_user(&self.bin.join("pg_ctl"));
         stop.arg("-D").arg(&self.data).args(["-m", "immediate", "-w", "stop"]);

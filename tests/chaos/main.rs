@@ -261,3 +261,23 @@ async fn chaos_postgres_restart_during_runs() {
         assert!(cluster.running(role), "{role} did not survive the restart\n{}", cluster.logs());
     }
 }
+
+#[tokio::test]
+async fn chaos_postgres_crash_during_runs() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let (mut cluster, experiment) = cluster_with(&["scheduler"]).await;
+    let since = Instant::now();
+    let feeder = feed(&cluster, &experiment, runs());
+    started(&cluster, runs() / 4).await;
+    cluster.pg.crash_and_restart();
+    assert_nothing_lost(
+        &cluster,
+        "PostgreSQL crash (stop -m immediate, WAL recovery) during runs",
+        feeder,
+        since,
+    )
+    .await;
+    for role in ["api", "collector", "scheduler"] {
+        assert!(cluster.running(role), "{role} did not survive the crash\n{}", cluster.logs());
+    }
+}
