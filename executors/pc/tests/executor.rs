@@ -187,9 +187,13 @@ fn uploads_the_result_in_the_contract_shape() {
     assert!(out.status.success(), "stdout:\n{log}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(!log.contains("secret-token"), "the token must not be logged");
 
+    // One download and one upload: nothing is retried or repeated on the happy path, so
+    // `dataset_loading_time` is one request's time (contract §2), with no pause in it.
     let reqs = backend.requests();
     let calls: Vec<(&str, &str)> = reqs.iter().map(|r| (r.method.as_str(), r.path.as_str())).collect();
     assert_eq!(calls, vec![("GET", LOAD), ("POST", RESULT)]);
+    assert!(log.contains(", attempt 1)"), "{log}");
+    assert!(!log.contains("retrying"), "{log}");
 
     let body: Value = serde_json::from_slice(&reqs[1].body).unwrap();
     assert_eq!(body["job_id"], 7);
