@@ -154,8 +154,9 @@ describe('study page', () => {
     expect(cx[2]).toBeGreaterThan(300);
     const pr = screen.getByTestId('chart-pr');
     expect(pr.textContent).toContain('Recall (zoomed: 0.4–0.8)');
-    // Precision is 0.9 everywhere: a narrow zoom around it.
-    expect(pr.textContent).toContain('Precision (zoomed: 0.86–0.94)');
+    // Precision is 0.9 everywhere: no spread to zoom into, the full range.
+    expect(pr.textContent).toContain('Precision against Recall (zoomed: 0.4–0.8)');
+    expect([...pr.querySelectorAll('text[data-tick="y"]')].map((t) => t.textContent)).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1']);
 
     fireEvent.click(screen.getByLabelText('Full range 0–1'));
     await waitFor(() => expect(ticks('x')).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1']));

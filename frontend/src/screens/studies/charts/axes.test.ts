@@ -49,22 +49,25 @@ describe('rate axes (ROC, precision–recall)', () => {
     expect(zoomNote({ domain: [0, 1], zoomed: false })).toBeUndefined();
   });
 
-  it('gives all-zero FPR a narrow axis from the origin', () => {
-    const d = rateDomain([0, 0, 0], { fromZero: true });
-    expect(d).toEqual({ domain: [0, MIN_RATE_SPAN], zoomed: true });
-    expect(ticksOn(d.domain)).toEqual([0, 0.01, 0.02, 0.03, 0.04, 0.05]);
+  it('does not zoom on points that all have the same value: all FPR 0, one experiment, a perfect recovery', () => {
+    expect(rateDomain([0, 0, 0], { fromZero: true })).toEqual({ domain: [0, 1], zoomed: false });
+    expect(rateDomain([0.8])).toEqual({ domain: [0, 1], zoomed: false });
+    expect(rateDomain([1, 1, NaN])).toEqual({ domain: [0, 1], zoomed: false });
   });
 
-  it('centres a single point (one experiment) in a narrow axis, inside 0–1 at the edges', () => {
-    const mid = rateDomain([0.5]);
+  it('widens points a few thousandths apart to a narrow axis, inside 0–1 at the edges', () => {
+    const low = rateDomain([0, 0.001], { fromZero: true });
+    expect(low).toEqual({ domain: [0, MIN_RATE_SPAN], zoomed: true });
+    expect(ticksOn(low.domain)).toEqual([0, 0.005, 0.01, 0.015, 0.02]);
+    const mid = rateDomain([0.5, 0.501]);
     expect(mid.zoomed).toBe(true);
     expect(mid.domain[0]).toBeLessThan(0.5);
-    expect(mid.domain[1]).toBeGreaterThan(0.5);
+    expect(mid.domain[1]).toBeGreaterThan(0.501);
     expect(mid.domain[1] - mid.domain[0]).toBeGreaterThanOrEqual(MIN_RATE_SPAN);
-    const top = rateDomain([1]);
+    const top = rateDomain([0.999, 1]);
     expect(top.domain[1]).toBe(1);
     expect(top.domain[0]).toBeLessThanOrEqual(1 - MIN_RATE_SPAN);
-    const bottom = rateDomain([0]);
+    const bottom = rateDomain([0, 0.001]);
     expect(bottom.domain[0]).toBe(0);
     expect(bottom.domain[1]).toBeGreaterThanOrEqual(MIN_RATE_SPAN);
   });

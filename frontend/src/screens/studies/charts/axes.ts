@@ -33,8 +33,8 @@ function rounded(lo: number, hi: number, count = 5): [number, number] {
   }
 }
 
-/** The narrowest zoomed rate axis (all FPR 0, a single point): 0.05 wide. */
-export const MIN_RATE_SPAN = 0.05;
+/** The narrowest zoomed rate axis (points a few thousandths apart): 0.02 wide. */
+export const MIN_RATE_SPAN = 0.02;
 /** Room left beyond the outermost points, as a share of their spread. */
 const HEADROOM = 0.1;
 /** A zoom that would still cover this much of 0–1 is not worth it: the full range is drawn. */
@@ -51,19 +51,22 @@ const UNIT: RateDomain = { domain: [0, 1], zoomed: false };
 /**
  * The domain of a rate axis (values in 0–1: FPR, TPR, precision, recall): the points' range with
  * some headroom, its ends rounded to a tick step, inside 0–1. `fromZero` keeps 0 in view (FPR,
- * the ROC's origin). The unit range when `full`, when there is nothing to draw or when the zoom
- * would cover most of it anyway.
+ * the ROC's origin). The unit range when `full`, when there is nothing to draw, when every point
+ * has the same value (a zoom would show no spread, only hide where the value lies: all FPR 0, a
+ * single experiment, a perfect recovery at the corner) or when the zoom would cover most of it
+ * anyway.
  */
 export function rateDomain(values: readonly (number | null | undefined)[], opts: { fromZero?: boolean; full?: boolean } = {}): RateDomain {
   const xs = finite(values).map((v) => Math.min(1, Math.max(0, v)));
   if (opts.full || !xs.length) return UNIT;
-  const min = opts.fromZero ? 0 : Math.min(...xs);
   const max = Math.max(...xs);
+  if (max === Math.min(...xs)) return UNIT;
+  const min = opts.fromZero ? 0 : Math.min(...xs);
   const pad = (max - min) * HEADROOM;
   let lo = opts.fromZero ? 0 : Math.max(0, min - pad);
   let hi = Math.min(1, max + pad);
   if (hi - lo < MIN_RATE_SPAN) {
-    // Too narrow (a single point, all FPR 0): MIN_RATE_SPAN around the points, inside 0–1.
+    // Too narrow (points a few thousandths apart): MIN_RATE_SPAN around them, inside 0–1.
     const mid = opts.fromZero ? MIN_RATE_SPAN / 2 : (min + max) / 2;
     lo = Math.max(0, Math.min(1 - MIN_RATE_SPAN, mid - MIN_RATE_SPAN / 2));
     hi = lo + MIN_RATE_SPAN;
