@@ -2,8 +2,8 @@
  * The seeded "Gaussian alpha sweep" (the study the README points to) against the real server:
  * started from its page and followed until finished; then its ROC chart must show the expected
  * curve shape, each algorithm's points going up and to the right along alpha (read from the
- * points' data attributes and drawn positions), and the native PC's points on causal-learn's
- * (identical skeleton metrics at every alpha).
+ * points' data attributes and drawn positions) over most of the zoomed plot's width, and the
+ * native PC's points on causal-learn's (identical skeleton metrics at every alpha).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,11 @@ describe('the seeded Gaussian study: started from its page, the expected ROC sha
       expect(rises(points.map((p) => p.cx)), `${name} cx`).toBe(true);
       expect(rises(points.map((p) => -p.cy)), `${name} cy`).toBe(true);
     }
+    // FPR spans a few hundredths: the axis zooms to it (and says so), and the points spread over
+    // most of the plot's width instead of crowding against its left edge.
+    expect(await roc.locator('.chart-label').first().textContent()).toMatch(/^FPR \(zoomed: 0–0\.\d+\)$/);
+    const cxs = [...bySeries.values()].flatMap((points) => points.map((p) => p.cx));
+    expect(Math.max(...cxs) - Math.min(...cxs), `cx ${cxs}`).toBeGreaterThan(200);
     const [native, learn] = ALGORITHMS.map((name) => bySeries.get(name)!);
     expect(native.map(({ fpr, tpr }) => [fpr, tpr])).toEqual(learn.map(({ fpr, tpr }) => [fpr, tpr]));
     // The line connects each series along alpha.

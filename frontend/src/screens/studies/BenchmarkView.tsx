@@ -11,11 +11,12 @@ import {
   rateSeries,
   sortRows,
   type ChartPoint,
+  type ChartSeries,
   type MetricSet,
   type Sort,
 } from './benchmark';
 import { Chart, type AxisSpec } from './charts/Chart';
-import { extent, logExtent } from './charts/scale';
+import { paramDomain, rateDomain, valueDomain, zoomNote, type RateDomain } from './charts/axes';
 
 interface Props {
   benchmark: Benchmark;
@@ -23,13 +24,17 @@ interface Props {
   onOpen: (p: ChartPoint) => void;
 }
 
-const UNIT: AxisSpec = { label: '', kind: 'linear', domain: [0, 1] };
+/** A rate axis (0–1), zoomed to the points unless the full range is asked for. */
+const rateAxis = (label: string, d: RateDomain): AxisSpec => ({ label, kind: 'linear', domain: d.domain, note: zoomNote(d) });
+
+const coordinates = (series: ChartSeries[], axis: 'x' | 'y') => series.flatMap((s) => s.points.map((p) => p[axis]));
 
 /** The benchmark charts (ROC, precision–recall, SHD and run time against the parameter) and table. */
 export function BenchmarkView({ benchmark, datasetNames, onOpen }: Props) {
   const [set, setSet] = useState<MetricSet>('skeleton');
   const swept = benchmark.swept_parameters;
   const [chosen, setParam] = useState<string | null>(null);
+  const [full, setFull] = useState(false);
   const param = chosen && swept.includes(chosen) ? chosen : (swept[0] ?? null);
   const rows = benchmark.rows;
   const describe = (p: ChartPoint) => describeRow(p.row, set);
@@ -39,7 +44,7 @@ export function BenchmarkView({ benchmark, datasetNames, onOpen }: Props) {
     const axis = paramAxis(rows, param);
     if (axis.kind === 'categorical') return { label: param, kind: 'linear', domain: [0, 1], categories: axis.categories };
     const values = rows.filter((r) => hasParam(r, param)).map((r) => r.parameters[param] as number);
-    return axis.log ? { label: param, kind: 'log', domain: logExtent(values) } : { label: param, kind: 'linear', domain: extent(values, false) };
+    return { label: param, kind: axis.log ? 'log' : 'linear', domain: paramDomain(values, axis.log) };
   };
   const x = paramX();
 
@@ -47,7 +52,13 @@ export function BenchmarkView({ benchmark, datasetNames, onOpen }: Props) {
   const pr = rateSeries(rows, set, 'recall', 'precision', datasetNames);
   const shd = param ? paramSeries(rows, param, (r) => r.shd, datasetNames) : [];
   const time = param ? paramSeries(rows, param, (r) => r.execution_time, datasetNames) : [];
-  const shdValues = shd.flatMap((s) => s.points.map((p) => p.yHigh ?? p.y));
+  // ROC: FPR from 0 (the curve's origin); TPR, precision and recall from where the points are.
+  const fpr = rateDomain(coordinates(roc, 'x'), { fromZero: true, full });
+  const tpr = rateDomain(coordinates(roc, 'y'), { full });
+  const recall = rateDomain(coordinates(pr, 'x'), { full });
+  const precision = rateDomain(coordinates(pr, 'y'), { full });
+  const zoomable = full || [fpr, tpr, recall, precision].some((d) => d.zoomed);
+  const shdValues = shd.flatMap((s) => s.points.flatMap((p) => [p.y, p.yLow ?? p.y, p.yHigh ?? p.y]));
   const timeValues = time.flatMap((s) => s.points.flatMap((p) => [p.y, p.yLow ?? p.y, p.yHigh ?? p.y]));
 
   return (
@@ -63,6 +74,12 @@ export function BenchmarkView({ benchmark, datasetNames, onOpen }: Props) {
         <span className="faint">
           {set === 'skeleton' ? 'adjacencies, direction ignored' : 'ordered pairs (MPCSL’s directed error types)'}
         </span>
+        {benchmark.ground_truth && zoomable && (
+          <label className="inline" title="ROC and precision–recall: the unit square instead of the points’ range">
+            <input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} />
+            Full range 0–1
+          </label>
+        )}
         {swept.length > 1 && (
           <label className="row">
             <span>Parameter</span>
@@ -86,8 +103,8 @@ export function BenchmarkView({ benchmark, datasetNames, onOpen }: Props) {
             <Chart
               id="roc"
               title={`ROC points (${set})`}
-              x={{ ...UNIT, label: 'FPR' }}
-              y={{ ...UNIT, label: 'TPR' }}
+              x={rateAxis('FPR', fpr)}
+              y={rateAxis('TPR', tpr)}
               series={roc}
               diagonal
               describe={describe}
@@ -96,8 +113,8 @@ export function BenchmarkView({ benchmark, datasetNames, onOpen }: Props) {
             <Chart
               id="pr"
               title={`Precision–recall (${set})`}
-              x={{ ...UNIT, label: 'Recall' }}
-              y={{ ...UNIT, label: 'Precision' }}
+              x={rateAxis('Recall', recall)}
+              y={rateAxis('Precision', precision)}
               series={pr}
               describe={describe}
               onOpen={onOpen}
@@ -107,7 +124,7 @@ export function BenchmarkView({ benchmark, datasetNames, onOpen }: Props) {
                 id="shd"
                 title={`SHD (CPDAG) against ${param}`}
                 x={x}
-                y={{ label: 'SHD', kind: 'linear', domain: extent(shdValues, true) }}
+                y={{ label: 'SHD', kind: 'linear', domain: valueDomain(shdValues, false), integer: true }}
                 series={shd}
                 describe={describe}
                 onOpen={onOpen}
@@ -120,7 +137,7 @@ export function BenchmarkView({ benchmark, datasetNames, onOpen }: Props) {
             id="time"
             title={`Run time against ${param}`}
             x={x}
-            y={{ label: 'Run time (s)', kind: 'log', domain: logExtent(timeValues) }}
+            y={{ label: 'Run time (s)', kind: 'log', domain: valueDomain(timeValues, true) }}
             series={time}
             describe={describe}
             onOpen={onOpen}

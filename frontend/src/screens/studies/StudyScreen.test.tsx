@@ -121,10 +121,10 @@ describe('study page', () => {
     expect(tip.textContent).toContain('causeway · pc alpha=0.1');
     expect(tip.textContent).toContain('TPR 0.6 · FPR 0.05');
 
-    // The run-time chart has a log axis with decade ticks.
+    // The run-time chart has a log y axis; alpha 0.01, 0.1, 0.2 is not log-spaced: linear x.
     const time = screen.getByTestId('chart-time');
     expect(time.textContent).toContain('Run time (s) (log)');
-    expect([...time.querySelectorAll('text[data-tick="x"]')].map((t) => t.textContent)).toEqual(['0.01', '0.1', '1']);
+    expect([...time.querySelectorAll('text[data-tick="x"]')].map((t) => t.textContent)).toEqual(['0.05', '0.1', '0.15', '0.2']);
 
     fireEvent.click(points[1]);
     await screen.findByText('result page 40');
@@ -136,6 +136,45 @@ describe('study page', () => {
     fireEvent.click(screen.getByRole('radio', { name: 'directed' }));
     await waitFor(() => expect(roc.querySelector('figcaption')?.textContent).toBe('ROC points (directed)'));
     expect(Number(roc.querySelectorAll('circle.chart-point')[1].getAttribute('data-y'))).toBeCloseTo(0.3);
+  });
+
+  it('zooms the ROC and PR charts to their points, says so, and draws the unit square on demand', async () => {
+    setup();
+    const roc = await screen.findByTestId('chart-roc');
+    const ticks = (axis: 'x' | 'y') => [...roc.querySelectorAll(`text[data-tick="${axis}"]`)].map((t) => t.textContent);
+    // FPR 0.005–0.1 from 0, TPR 0.51–0.7: the chance line y = x is below the view, not drawn.
+    expect(roc.textContent).toContain('FPR (zoomed: 0–0.15)');
+    expect(roc.textContent).toContain('TPR (zoomed: 0.4–0.8)');
+    expect(ticks('x')).toEqual(['0', '0.05', '0.1', '0.15']);
+    expect(ticks('y')).toEqual(['0.4', '0.5', '0.6', '0.7', '0.8']);
+    expect(roc.querySelector('.chart-diagonal')).toBeNull();
+    // The points spread over the plot: the first near the left, the last near the right.
+    const cx = [...roc.querySelectorAll('circle.chart-point')].map((p) => Number(p.getAttribute('cx')));
+    expect(cx[0]).toBeLessThan(100);
+    expect(cx[2]).toBeGreaterThan(300);
+    const pr = screen.getByTestId('chart-pr');
+    expect(pr.textContent).toContain('Recall (zoomed: 0.4–0.8)');
+    // Precision is 0.9 everywhere: no spread to zoom into, the full range.
+    expect(pr.textContent).toContain('Precision against Recall (zoomed: 0.4–0.8)');
+    expect([...pr.querySelectorAll('text[data-tick="y"]')].map((t) => t.textContent)).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1']);
+
+    fireEvent.click(screen.getByLabelText('Full range 0–1'));
+    await waitFor(() => expect(ticks('x')).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1']));
+    expect(ticks('y')).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1']);
+    expect(roc.textContent).not.toContain('zoomed');
+    const diagonal = roc.querySelector('.chart-diagonal');
+    expect([diagonal?.getAttribute('data-from'), diagonal?.getAttribute('data-to')]).toEqual(['0', '1']);
+    expect(pr.textContent).not.toContain('zoomed');
+  });
+
+  it('draws a log-spaced alpha grid on a log x axis', async () => {
+    const alphas = [0.0001, 0.001, 0.01, 0.05, 0.2];
+    setup({ 'GET /api/study/7/benchmark': () => [200, benchmark({ rows: alphas.map((a, i) => row(11 + i, PC, a)) })] });
+    const shd = await screen.findByTestId('chart-shd');
+    expect(shd.textContent).toContain('alpha (log)');
+    expect([...shd.querySelectorAll('text[data-tick="x"]')].map((t) => t.textContent)).toEqual(['0.0001', '0.001', '0.01', '0.1']);
+    // SHD 8–10 padded, from the data, whole numbers only.
+    expect([...shd.querySelectorAll('text[data-tick="y"]')].map((t) => t.textContent)).toEqual(['7', '8', '9', '10', '11']);
   });
 
   it('shows the live progress and starts the study', async () => {

@@ -37,7 +37,9 @@ describe('chart series', () => {
     const [s] = paramSeries(shuffled, 'alpha', (r) => r.execution_time);
     expect(s.points.map((p) => p.x)).toEqual([0.01, 0.1, 0.2]);
     expect(s.points[0]).toMatchObject({ y: 0.02, yLow: 0.01, yHigh: 0.03 });
-    expect(paramAxis(shuffled, 'alpha')).toEqual({ kind: 'numeric', log: true });
+    // 0.01, 0.1, 0.2: even steps at the top, a linear axis spreads them better.
+    expect(paramAxis(shuffled, 'alpha')).toEqual({ kind: 'numeric', log: false });
+    expect(paramAxis([0.0001, 0.001, 0.01, 0.1].map((a, i) => row(i, PC, a)), 'alpha')).toEqual({ kind: 'numeric', log: true });
   });
 
   it('leaves out rows whose algorithm does not have the parameter', () => {

@@ -4,6 +4,7 @@
  */
 import type { BenchmarkRow, Scores, Stat } from '../../api/types';
 import { formatSeconds } from '../../util/format';
+import { isLogSpaced } from './charts/axes';
 import { PALETTE } from './charts/scale';
 
 export type MetricSet = 'skeleton' | 'directed';
@@ -84,14 +85,10 @@ export type ParamAxis = { kind: 'numeric'; log: boolean } | { kind: 'categorical
 
 const asNumber = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** How to draw a parameter on the x axis: numbers (log when over orders of magnitude), else categories. */
+/** How to draw a parameter on the x axis: numbers (log when the grid is log-spaced), else categories. */
 export function paramAxis(rows: BenchmarkRow[], param: string): ParamAxis {
   const values = rows.filter((r) => hasParam(r, param)).map((r) => r.parameters[param]);
-  if (values.every((v) => asNumber(v) !== null)) {
-    const nums = values as number[];
-    const log = nums.length > 0 && nums.every((v) => v > 0) && Math.max(...nums) / Math.min(...nums) >= 20;
-    return { kind: 'numeric', log };
-  }
+  if (values.every((v) => asNumber(v) !== null)) return { kind: 'numeric', log: isLogSpaced(values as number[]) };
   return { kind: 'categorical', categories: [...new Set(values.map(paramText))] };
 }
 

@@ -1,5 +1,6 @@
 import { useId, useState, type CSSProperties } from 'react';
 import type { ChartPoint, ChartSeries } from '../benchmark';
+import { clipDiagonal } from './axes';
 import { formatTick, linePath, linearScale, logScale, type Scale, type ScaleKind } from './scale';
 
 export interface AxisSpec {
@@ -8,6 +9,10 @@ export interface AxisSpec {
   domain: [number, number];
   /** categorical axes: the text of tick i */
   categories?: string[];
+  /** said after the label, in brackets (a zoomed rate axis: "zoomed: 0–0.08") */
+  note?: string;
+  /** whole numbers only (counts: SHD): no ticks in between */
+  integer?: boolean;
 }
 
 interface Props {
@@ -19,7 +24,7 @@ interface Props {
   series: ChartSeries[];
   /** connect each series' points in order */
   connect?: boolean;
-  /** the chance line y = x (ROC) */
+  /** the chance line y = x (ROC), where it crosses the plot */
   diagonal?: boolean;
   describe: (p: ChartPoint) => string[];
   onOpen: (p: ChartPoint) => void;
@@ -43,7 +48,14 @@ function scaleFor(axis: AxisSpec, range: [number, number]): Scale {
 
 function ticksOf(axis: AxisSpec, scale: Scale): { value: number; text: string }[] {
   if (axis.categories) return axis.categories.map((text, value) => ({ value, text }));
-  return scale.ticks().map((value) => ({ value, text: formatTick(value) }));
+  const ticks = axis.integer ? scale.ticks().filter(Number.isInteger) : scale.ticks();
+  return ticks.map((value) => ({ value, text: formatTick(value) }));
+}
+
+/** The axis title: the label, then "log" and the zoom in brackets. */
+function axisTitle(axis: AxisSpec): string {
+  const notes = [axis.kind === 'log' && !axis.categories ? 'log' : null, axis.note].filter(Boolean);
+  return notes.length ? `${axis.label} (${notes.join(', ')})` : axis.label;
 }
 
 /**
@@ -58,6 +70,7 @@ export function Chart({ id, title, x, y, series, connect = true, diagonal, descr
   const xTicks = ticksOf(x, sx);
   const yTicks = ticksOf(y, sy);
   const count = series.reduce((n, s) => n + s.points.length, 0);
+  const chance = diagonal ? clipDiagonal(sx.domain, sy.domain) : null;
   // Points drawn on top of each other (runs that found the same graph): the tooltip names them all.
   const sameSpot = (p: ChartPoint) =>
     series.flatMap((s) =>
@@ -70,7 +83,7 @@ export function Chart({ id, title, x, y, series, connect = true, diagonal, descr
       <div className="chart-plot">
         <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={titleId} aria-describedby={`${titleId}-d`}>
           <desc id={`${titleId}-d`}>
-            {`${y.label} against ${x.label}: ${count} ${count === 1 ? 'point' : 'points'} in ${series.length} ${series.length === 1 ? 'series' : 'series'}.`}
+            {`${axisTitle(y)} against ${axisTitle(x)}: ${count} ${count === 1 ? 'point' : 'points'} in ${series.length} ${series.length === 1 ? 'series' : 'series'}.`}
           </desc>
           <g className="chart-grid" aria-hidden>
             {yTicks.map((t) => (
@@ -94,26 +107,26 @@ export function Chart({ id, title, x, y, series, connect = true, diagonal, descr
               </text>
             ))}
             <text className="chart-label" x={(M.left + W - M.right) / 2} y={H - 6} textAnchor="middle">
-              {x.label}
-              {x.kind === 'log' && !x.categories ? ' (log)' : ''}
+              {axisTitle(x)}
             </text>
             <text
               className="chart-label"
               transform={`translate(14 ${(M.top + H - M.bottom) / 2}) rotate(-90)`}
               textAnchor="middle"
             >
-              {y.label}
-              {y.kind === 'log' ? ' (log)' : ''}
+              {axisTitle(y)}
             </text>
           </g>
-          {diagonal && (
+          {chance && (
             <line
               className="chart-diagonal"
               aria-hidden
-              x1={sx(x.domain[0])}
-              y1={sy(y.domain[0])}
-              x2={sx(x.domain[1])}
-              y2={sy(y.domain[1])}
+              data-from={chance[0][0]}
+              data-to={chance[1][0]}
+              x1={sx(chance[0][0])}
+              y1={sy(chance[0][1])}
+              x2={sx(chance[1][0])}
+              y2={sy(chance[1][1])}
             />
           )}
           {series.map((s, index) => (

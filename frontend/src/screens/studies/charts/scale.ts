@@ -51,7 +51,7 @@ export function linearTicks(a: number, b: number, count = 5): number[] {
 
 /**
  * Ticks of a log axis: the powers of ten inside the domain; with fewer than three of them, also
- * 2× and 5× each power (and with none at all, the domain's ends).
+ * 2× and 5× each power; with fewer than three of those (a short axis), round linear steps.
  */
 export function logTicks(a: number, b: number): number[] {
   const [lo, hi] = a <= b ? [a, b] : [b, a];
@@ -63,8 +63,9 @@ export function logTicks(a: number, b: number): number[] {
   const decades = powers.filter(inside);
   if (decades.length >= 3) return decades;
   const more = powers.flatMap((p) => [p, clean(2 * p), clean(5 * p)]).filter(inside);
-  if (more.length >= 2) return more;
-  return [clean(lo), clean(hi)];
+  if (more.length >= 3) return more;
+  const steps = linearTicks(lo, hi, 4).filter((v) => v > 0);
+  return steps.length >= 2 ? steps : [clean(lo), clean(hi)];
 }
 
 /** Floating-point noise off (0.30000000000000004 → 0.3). */
@@ -79,38 +80,6 @@ export function formatTick(v: number): string {
   if (a >= 1e5 || a < 1e-4) return v.toExponential(0).replace('e+', 'e');
   if (a >= 1000) return `${Number((v / 1000).toPrecision(3))}k`;
   return String(Number(v.toPrecision(3)));
-}
-
-/** A nice domain around the data: from 0 (counts, SHD) or padded, up to a round value. */
-export function extent(values: number[], fromZero: boolean): [number, number] {
-  const finite = values.filter(Number.isFinite);
-  if (!finite.length) return [0, 1];
-  const lo = Math.min(...finite);
-  const hi = Math.max(...finite);
-  if (fromZero) {
-    const top = hi <= 0 ? 1 : hi;
-    const t = linearTicks(0, top, 5);
-    const step = t.length > 1 ? t[1] - t[0] : top;
-    return [0, clean(Math.ceil(top / step - 1e-9) * step)];
-  }
-  const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.1 || 1;
-  return [lo - pad, hi + pad];
-}
-
-/** A positive domain for a log axis: the data's ends, widened to the powers of ten around them when close. */
-export function logExtent(values: number[]): [number, number] {
-  const positive = values.filter((v) => Number.isFinite(v) && v > 0);
-  if (!positive.length) return [0.1, 1];
-  const lo = Math.min(...positive);
-  const hi = Math.max(...positive);
-  return [Math.pow(10, Math.floor(Math.log10(lo))), Math.pow(10, Math.ceil(Math.log10(hi) + 1e-12))];
-}
-
-/** Whether values spread over enough orders of magnitude to want a log axis (alpha sweeps). */
-export function wantsLog(values: number[]): boolean {
-  const finite = values.filter(Number.isFinite);
-  if (!finite.length || finite.some((v) => v <= 0)) return false;
-  return Math.max(...finite) / Math.min(...finite) >= 20;
 }
 
 /** An SVG path through the points in order ("M x y L x y …"), pixels to 0.1. */
