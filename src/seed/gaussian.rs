@@ -99,17 +99,7 @@ pub async fn seed_gaussian(db: &DatabaseConnection, pool: &sqlx::PgPool) -> anyh
         .iter()
         .map(|&(cause, effect)| (generated.names[cause].as_str(), generated.names[effect].as_str()))
         .unzip();
-    sqlx::query(
-        "INSERT INTO edge (from_node_id, to_node_id, is_ground_truth) \
-         SELECT f.id, t.id, true FROM unnest($2::varchar[], $3::varchar[]) AS g(cause, effect) \
-         JOIN node f ON f.dataset_id = $1 AND f.name = g.cause \
-         JOIN node t ON t.dataset_id = $1 AND t.name = g.effect",
-    )
-    .bind(dataset_id)
-    .bind(&causes)
-    .bind(&effects)
-    .execute(&mut *tx)
-    .await?;
+    super::insert_ground_truth(&mut tx, dataset_id, &causes, &effects).await?;
     tx.commit().await?;
     tracing::info!(dataset_id, edges = generated.edges.len(), "gaussian example seeded");
     Ok(())

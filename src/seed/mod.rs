@@ -62,6 +62,27 @@ pub async fn run(
     Ok(())
 }
 
+/// The ground truth of a seeded dataset: one edge per (cause, effect) pair of node names.
+async fn insert_ground_truth(
+    tx: &mut sqlx::PgConnection,
+    dataset_id: i32,
+    causes: &[&str],
+    effects: &[&str],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO edge (from_node_id, to_node_id, is_ground_truth) \
+         SELECT f.id, t.id, true FROM unnest($2::varchar[], $3::varchar[]) AS g(cause, effect) \
+         JOIN node f ON f.dataset_id = $1 AND f.name = g.cause \
+         JOIN node t ON t.dataset_id = $1 AND t.name = g.effect",
+    )
+    .bind(dataset_id)
+    .bind(causes)
+    .bind(effects)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 /// Inserts new catalogue entries and updates existing ones, keyed by (package, function).
 pub async fn seed_catalogue(db: &DatabaseConnection) -> anyhow::Result<(usize, usize)> {
     load_catalogue(db, CATALOGUE).await.context("loading src/seed/algorithms.json")
